@@ -1,0 +1,1 @@
+"""The four services: identity, assurance, procurement, market."""

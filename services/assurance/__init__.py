@@ -1,0 +1,1 @@
+"""Assurance: World Class Commissioning assurance: frameworks, cycles, assessments, ratings, earned autonomy."""

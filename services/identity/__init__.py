@@ -1,0 +1,1 @@
+"""Identity: organisations, users, roles, tokens and the audit of security events."""

@@ -1,0 +1,1 @@
+"""Organisations: the directory of DoH, NHS CB, SHAs, PCTs, CCGs, CSUs and suppliers."""

@@ -1,0 +1,1 @@
+"""Access and refresh tokens, signing keys and the JWKS."""

@@ -1,0 +1,98 @@
+"""The signing keys: one active key signs; retired keys stay in the JWKS until tokens expire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.identity.token.models import SigningKey
+from shared.auth import ALGORITHM
+
+
+class SigningKeyPair:
+    """One RS256 key pair with its key id: signs tokens, publishes its public half."""
+
+    def __init__(self, key: RSAKey) -> None:
+        self.key = key
+
+    @classmethod
+    def generate(cls) -> SigningKeyPair:
+        kid = uuid.uuid4().hex
+        return cls(RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig",
+                                                         "alg": ALGORITHM}))
+
+    @property
+    def kid(self) -> str:
+        return str(self.key.kid)
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode({"alg": ALGORITHM, "kid": self.kid, "typ": "JWT"}, claims, self.key)
+
+    def public_key_set(self) -> KeySet:
+        return KeySet.import_key_set({"keys": [self.key.as_dict(private=False)]})
+
+
+def generate_key() -> SigningKey:
+    pair = SigningKeyPair.generate()
+    return SigningKey(kid=pair.kid, private_pem=pair.key.as_pem(private=True).decode(),
+                      created_at=datetime.now(UTC), retired_at=None, publish_until=None)
+
+
+class KeyStore:
+    """Loads keys from the database and keeps them in memory for signing and the JWKS."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+        self._active: SigningKeyPair | None = None
+        self._public = KeySet([])
+
+    async def load(self) -> None:
+        """Read the published keys; create the first key when there is none."""
+        async with self.sessionmaker() as session, session.begin():
+            now = datetime.now(UTC)
+            rows = (await session.scalars(select(SigningKey).where(
+                or_(SigningKey.publish_until.is_(None), SigningKey.publish_until > now))
+                .order_by(SigningKey.created_at))).all()
+            if not any(row.retired_at is None for row in rows):
+                first = generate_key()
+                session.add(first)
+                rows = [*rows, first]
+        keys = [_import(row) for row in rows]
+        active = next(k for k, row in zip(keys, rows, strict=True) if row.retired_at is None)
+        self._active = SigningKeyPair(active)
+        self._public = KeySet.import_key_set(
+            {"keys": [key.as_dict(private=False) for key in keys]})
+
+    def public_key_set(self) -> KeySet:
+        return self._public
+
+    def jwks(self) -> dict[str, Any]:
+        return self._public.as_dict(private=False)
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        if self._active is None:
+            raise RuntimeError("KeyStore.load() has not run")
+        return self._active.sign(claims)
+
+
+async def rotate(session: AsyncSession, *, publish_for: timedelta) -> SigningKey:
+    """Retire the active key (published `publish_for` longer) and make a new one active."""
+    now = datetime.now(UTC)
+    for key in (await session.scalars(select(SigningKey).where(
+            SigningKey.retired_at.is_(None)))).all():
+        key.retired_at = now
+        key.publish_until = now + publish_for
+    new = generate_key()
+    session.add(new)
+    return new
+
+
+def _import(row: SigningKey) -> RSAKey:
+    return RSAKey.import_key(row.private_pem, parameters={"kid": row.kid, "use": "sig",
+                                                          "alg": ALGORITHM})

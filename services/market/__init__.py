@@ -1,0 +1,1 @@
+"""Market: Simulation of the commissioning-support market: scenarios, runs, Monte Carlo, calibration."""

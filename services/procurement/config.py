@@ -1,0 +1,13 @@
+"""Procurement settings (environment variables prefixed PROCUREMENT_)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", extra="ignore", frozen=True)
+
+    service_name: str = "procurement"

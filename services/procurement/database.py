@@ -1,0 +1,18 @@
+"""Procurement's declarative base, with the outbox, inbox and organisation directory on its metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.directory import directory_table
+from shared.events.outbox import Outbox
+from shared.events.tables import inbox_table, outbox_table
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+outbox = Outbox(outbox_table(Base.metadata), service="procurement")
+inbox = inbox_table(Base.metadata)
+directory = directory_table(Base.metadata)

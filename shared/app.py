@@ -1,0 +1,47 @@
+"""What every service's `create_app` shares: engine, errors, middleware, probes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from shared.config import BaseServiceSettings
+from shared.db import create_engine, create_sessionmaker
+from shared.errors import install_error_handlers
+from shared.health import router as health_router
+from shared.logging import configure_logging
+from shared.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
+
+
+def build_app(settings: BaseServiceSettings, *, title: str, description: str,
+              routers: Sequence[APIRouter] = (), version: str = "0.1.0",
+              on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()) -> FastAPI:
+    """A FastAPI app wired with the service's database, problem+json errors and probes."""
+    configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
+    engine = create_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for step in on_startup:
+            await step(app)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["*"], allow_headers=["*"],
+                           expose_headers=["x-correlation-id"])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)
+    return app

@@ -1,0 +1,134 @@
+"""RFC 9457 problem+json for every error a service returns.
+
+Services raise `Problem` subclasses; the handlers here turn them, FastAPI's validation errors,
+Starlette's HTTP errors and anything unexpected into `application/problem+json`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.logging import current_correlation_id
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://nhs-commissioning.dev/problems/"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error that knows its HTTP status, problem type and the detail safe to show."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+    def body(self, instance: str) -> dict[str, Any]:
+        return problem_body(self.status, self.slug, self.title, self.detail, instance,
+                            **self.extensions)
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    """The request is valid but the resource's current state does not allow it."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class RuleViolation(Problem):
+    """Well-formed input that breaks a domain rule (listed in `errors`)."""
+
+    status, slug, title = 422, "rule-violation", "Request breaks a rule"
+
+
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+class PayloadTooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+def problem_body(status: int, slug: str, title: str, detail: str, instance: str,
+                 **extensions: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "correlation_id": current_correlation_id(),
+    }
+    body.update(extensions)
+    return body
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON,
+                        headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register problem+json handlers for every kind of error."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(exc.body(request.url.path), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type")}
+            for err in exc.errors()
+        ]
+        body = problem_body(422, "validation-error", "Invalid request",
+                            f"{len(errors)} field(s) failed validation", request.url.path,
+                            errors=errors)
+        return problem_response(body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http-error")
+        body = problem_body(exc.status_code, slug, _reason(exc.status_code), str(exc.detail),
+                            request.url.path)
+        return problem_response(body, dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        body = problem_body(500, "internal-error", "Internal server error",
+                            "The server could not complete the request; quote the correlation id.",
+                            request.url.path)
+        return problem_response(body)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

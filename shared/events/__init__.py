@@ -1,0 +1,1 @@
+"""The event backbone: CloudEvents envelope, outbox, relay, consumer, topics and contracts."""

@@ -1,0 +1,169 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in order, then marks them.
+
+Crash safety: a row is marked only after the broker acknowledged it (acks=all), so a crash
+between the two publishes it again on restart; consumers' inboxes absorb the duplicate.
+One relay per service publishes at a time (a PostgreSQL advisory lock elects it), so the
+outbox order is the publication order; the key (aggregate id) keeps an aggregate on one
+partition, hence in order for consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaProducer
+from sqlalchemy import Row, Table, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.events.envelope import CONTENT_TYPE
+from shared.faults import failpoint
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
+    """An idempotent producer that waits for all in-sync replicas."""
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+        batch_size=256 * 1024,
+        max_in_flight_requests_per_connection=5,
+        max_block_ms=10_000,
+        request_timeout_ms=10_000,
+        delivery_timeout_ms=30_000,
+        allow_auto_create_topics=False,
+        metrics_enabled=False,
+    )
+
+
+class Relay:
+    """Moves a service's unpublished outbox rows to Kafka."""
+
+    def __init__(self, *, engine: AsyncEngine, outbox: Table, bootstrap: str, service: str,
+                 batch_size: int = 500, poll_interval: float = 0.02,
+                 topic_prefix: str = "") -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.bootstrap = bootstrap
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.topic_prefix = topic_prefix
+        self._producer: KafkaProducer | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set; failures back off and retry (nothing is marked)."""
+        backoff = self.poll_interval
+        async with self._leadership(stop) as leader:
+            if not leader:
+                return
+            while not stop.is_set():
+                try:
+                    published = await self.publish_batch()
+                    backoff = self.poll_interval
+                except Exception:
+                    log.exception("relay batch failed; will retry", extra={"backoff": backoff})
+                    await asyncio.to_thread(self._reset_producer)
+                    published = 0
+                    backoff = min(backoff * 2 + 0.1, 5.0)
+                if published < self.batch_size:
+                    await _sleep_or_stop(stop, backoff)
+        await asyncio.to_thread(self.close)
+
+    async def publish_batch(self) -> int:
+        """Publish the oldest unpublished rows; returns how many were published and marked."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(
+                select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key,
+                       self.outbox.c.payload)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.id)
+                .limit(self.batch_size)
+            )).all()
+        if not rows:
+            return 0
+        await asyncio.to_thread(self._send, rows)
+        failpoint("relay.after_publish")
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(self.outbox)
+                .where(self.outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+        return len(rows)
+
+    def _send(self, rows: Sequence[Row[Any]]) -> None:
+        producer = self._get_producer()
+        headers = [("content-type", CONTENT_TYPE.encode())]
+        futures = [
+            producer.send(self.topic_prefix + row.topic, key=row.key.encode(), value=bytes(row.payload),
+                          headers=headers)
+            for row in rows
+        ]
+        producer.flush()
+        for future in futures:
+            future.get(timeout=0)  # raises the broker's error for any row not acknowledged
+
+    def _get_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = make_producer(self.bootstrap, client_id=f"{self.service}-relay")
+        return self._producer
+
+    def _reset_producer(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None
+
+    def _leadership(self, stop: asyncio.Event) -> _Leadership:
+        return _Leadership(self.engine, self.service, stop)
+
+
+class _Leadership:
+    """Holds a PostgreSQL advisory lock while this relay publishes (SQLite: always leader)."""
+
+    def __init__(self, engine: AsyncEngine, service: str, stop: asyncio.Event) -> None:
+        self.engine = engine
+        self.key = zlib.crc32(f"outbox-relay:{service}".encode())
+        self.stop = stop
+        self.conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        self.conn = await self.engine.connect()
+        while not self.stop.is_set():
+            got = (await self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                           {"k": self.key})).scalar()
+            await self.conn.commit()
+            if got:
+                return True
+            log.info("another relay holds the outbox lock; standing by")
+            await _sleep_or_stop(self.stop, 2.0)
+        return False
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.conn is None:
+            return
+        try:
+            await self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+            await self.conn.commit()
+        finally:
+            await self.conn.close()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,1 @@
+"""Test harness: real PostgreSQL and Kafka, service apps, and tokens (pytest plugin)."""
