@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from shared.config import BaseServiceSettings
 from shared.db import create_engine, create_sessionmaker
-from shared.errors import install_error_handlers
+from shared.errors import ProblemDetails, install_error_handlers
 from shared.health import router as health_router
 from shared.logging import configure_logging
 from shared.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
@@ -35,6 +36,7 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     install_error_handlers(app)
+    _document_problem_schema(app)
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)
@@ -45,3 +47,18 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     return app
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Add the ProblemDetails schema that every declared error response refers to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+                ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

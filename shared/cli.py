@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shared.config import BaseServiceSettings
 from shared.events.contracts import topics_of
@@ -19,7 +20,7 @@ from shared.migrations import upgrade
 @dataclass(frozen=True)
 class Command:
     help: str
-    run: Callable[[BaseServiceSettings, argparse.Namespace], Awaitable[None]]
+    run: Callable[[BaseServiceSettings, argparse.Namespace], Coroutine[Any, Any, None]]
     arguments: Sequence[tuple[str, dict[str, object]]] = field(default_factory=tuple)
 
 

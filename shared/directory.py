@@ -8,8 +8,9 @@ a synchronous call. Events carry the organisation's full state, so applying one 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, select, update
+from sqlalchemy import CursorResult, Column, Date, DateTime, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.consumer import Handler
@@ -45,7 +46,7 @@ def directory_handlers(table: Table) -> dict[str, Handler]:
         result = await session.execute(
             update(table).where(table.c.organisation_id == payload.organisation_id)
             .values(**values))
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        if cast(CursorResult[Any], result).rowcount == 0:
             await session.execute(
                 table.insert().values(organisation_id=payload.organisation_id, **values))
 
@@ -55,7 +56,8 @@ def directory_handlers(table: Table) -> dict[str, Handler]:
     }
 
 
-async def get_entry(session: AsyncSession, table: Table, organisation_id: str) -> dict | None:  # type: ignore[type-arg]
+async def get_entry(session: AsyncSession, table: Table,
+                    organisation_id: str) -> dict[str, Any] | None:
     row = (await session.execute(
         select(table).where(table.c.organisation_id == organisation_id))).mappings().first()
     return dict(row) if row else None

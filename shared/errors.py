@@ -6,19 +6,18 @@ Starlette's HTTP errors and anything unexpected into `application/problem+json`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import current_correlation_id
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://nhs-commissioning.dev/problems/"
-log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
@@ -70,6 +69,25 @@ class PayloadTooLarge(Problem):
     status, slug, title = 413, "payload-too-large", "Payload too large"
 
 
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    correlation_id: str = Field(description="quote it when reporting a problem")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="field errors (validation) or broken rules")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem+json for each status."""
+    return {status: {"description": _reason(status), "content": {PROBLEM_JSON: {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}} for status in statuses}
+
+
 def problem_body(status: int, slug: str, title: str, detail: str, instance: str,
                  **extensions: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -115,14 +133,6 @@ def install_error_handlers(app: FastAPI) -> None:
         body = problem_body(exc.status_code, slug, _reason(exc.status_code), str(exc.detail),
                             request.url.path)
         return problem_response(body, dict(exc.headers) if exc.headers else None)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        body = problem_body(500, "internal-error", "Internal server error",
-                            "The server could not complete the request; quote the correlation id.",
-                            request.url.path)
-        return problem_response(body)
 
 
 def _reason(status: int) -> str:

@@ -27,7 +27,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"content": {PROBLEM_JSON: {}}, "description": "A dependency is down"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the service's database answers and a Kafka bootstrap server accepts a connection."""
+    """Ready when the database answers and a Kafka bootstrap server accepts a connection."""
     settings = request.app.state.settings
     timeout = settings.readiness_timeout
     checks = dict(zip(("database", "kafka"), await asyncio.gather(

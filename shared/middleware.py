@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-import logging
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_body
@@ -29,23 +30,34 @@ class CorrelationIdMiddleware:
         incoming = dict(scope["headers"]).get(HEADER, b"")
         value = incoming.decode() if _VALID.match(incoming) else new_correlation_id()
         token = correlation_id.set(value)
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_header(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (HEADER, value.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_header)
+        except Exception:
+            # Handled here, inside the correlation scope, so the 500 carries the id; the body
+            # never shows internals.
+            log.exception("unhandled error", extra={"path": scope["path"]})
+            if not started:
+                await _send_problem(send_with_header, problem_body(
+                    500, "internal-error", "Internal server error",
+                    "The server could not complete the request; quote the correlation id.",
+                    scope["path"]))
         finally:
             log.info("request", extra={
                 "method": scope["method"], "path": scope["path"], "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                "duration_ms": round((time.perf_counter() - began) * 1000, 2)})
             correlation_id.reset(token)
 
 
@@ -81,15 +93,17 @@ class BodyLimitMiddleware:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        import orjson
-
-        body = orjson.dumps(problem_body(
+        await _send_problem(send, problem_body(
             413, "payload-too-large", "Payload too large",
             f"request bodies are limited to {self.max_bytes} bytes", scope["path"]))
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+
+async def _send_problem(send: Send, body: dict[str, object]) -> None:
+    raw = orjson.dumps(body)
+    await send({"type": "http.response.start", "status": body["status"], "headers": [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(raw)).encode())]})
+    await send({"type": "http.response.body", "body": raw})
 
 
 class _BodyTooLarge(Exception):

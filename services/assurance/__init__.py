@@ -1,1 +1,4 @@
-"""Assurance: World Class Commissioning assurance: frameworks, cycles, assessments, ratings, earned autonomy."""
+"""Assurance.
+
+World Class Commissioning assurance: frameworks, cycles, assessments, ratings, earned autonomy.
+"""

@@ -8,7 +8,10 @@ from services.assurance.config import Settings
 from shared.app import build_app
 from shared.auth import remote_verifier
 
-DESCRIPTION = "World Class Commissioning assurance: frameworks, cycles, assessments, ratings, earned autonomy."
+DESCRIPTION = (
+    "World Class Commissioning assurance: frameworks, cycles, assessments, ratings, "
+    "earned autonomy."
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

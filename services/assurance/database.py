@@ -1,4 +1,4 @@
-"""Assurance's declarative base, with the outbox, inbox and organisation directory on its metadata."""
+"""Assurance's declarative base: outbox, inbox and organisation directory on its metadata."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 async def _seed(settings: BaseServiceSettings, _args: argparse.Namespace) -> None:
     engine = create_engine(settings.resolved_database_url())
-    async for session in session_scope(create_sessionmaker(engine)):
+    async with session_scope(create_sessionmaker(engine)) as session:
         added = await seed_reference_organisations(session)
     await engine.dispose()
     print(f"identity: seeded {added} organisations")
@@ -26,7 +26,7 @@ async def _seed(settings: BaseServiceSettings, _args: argparse.Namespace) -> Non
 
 async def _rotate(settings: BaseServiceSettings, args: argparse.Namespace) -> None:
     engine = create_engine(settings.resolved_database_url())
-    async for session in session_scope(create_sessionmaker(engine)):
+    async with session_scope(create_sessionmaker(engine)) as session:
         key = await rotate(session, publish_for=timedelta(seconds=args.publish_for))
     await engine.dispose()
     print(f"identity: new signing key {key.kid}")

@@ -1,1 +1,4 @@
-"""Market: Simulation of the commissioning-support market: scenarios, runs, Monte Carlo, calibration."""
+"""Market.
+
+Simulation of the commissioning-support market: scenarios, runs, Monte Carlo, calibration.
+"""

@@ -8,7 +8,9 @@ from services.market.config import Settings
 from shared.app import build_app
 from shared.auth import remote_verifier
 
-DESCRIPTION = "Simulation of the commissioning-support market: scenarios, runs, Monte Carlo, calibration."
+DESCRIPTION = (
+    "Simulation of the commissioning-support market: scenarios, runs, Monte Carlo, calibration."
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,1 +1,4 @@
-"""Procurement: The FESC framework: lots, approved suppliers, call-offs, sign-off, contracts, payments, OCDS."""
+"""Procurement.
+
+The FESC framework: lots, approved suppliers, call-offs, sign-off, contracts, payments, OCDS.
+"""

@@ -8,7 +8,9 @@ from services.procurement.config import Settings
 from shared.app import build_app
 from shared.auth import remote_verifier
 
-DESCRIPTION = "The FESC framework: lots, approved suppliers, call-offs, sign-off, contracts, payments, OCDS."
+DESCRIPTION = (
+    "The FESC framework: lots, approved suppliers, call-offs, sign-off, contracts, payments, OCDS."
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -74,10 +74,11 @@ class Consumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, apply and commit until `stop` is set."""
-        self._consumer = await self._call(self._open)
+        consumer: KafkaConsumer = await self._call(self._open)
+        self._consumer = consumer
         try:
             while not stop.is_set():
-                batches = await self._call(self._consumer.poll, self.config.poll_timeout_ms,
+                batches = await self._call(consumer.poll, self.config.poll_timeout_ms,
                                            self.config.max_poll_records)
                 for tp, records in batches.items():
                     await self._apply_partition(tp, records, stop)
@@ -107,7 +108,8 @@ class Consumer:
         if handler is None:
             return Outcome.IGNORED
         try:
-            payload = CONTRACTS[envelope.type].model.model_validate(envelope.data)
+            model: type[BaseModel] = CONTRACTS[envelope.type].model
+            payload = model.model_validate(envelope.data)
         except ValidationError as exc:
             return await self._dead_letter(record, f"payload breaks its contract: {exc}",
                                            "contract")
@@ -140,6 +142,7 @@ class Consumer:
                 seen = await session.scalar(
                     select(self.inbox.c.event_id).where(self.inbox.c.event_id == envelope.id))
                 if seen is not None:
+                    log.info("duplicate event skipped", extra={"event_id": envelope.id})
                     return Outcome.DUPLICATE
                 await session.execute(insert(self.inbox).values(
                     event_id=envelope.id, topic=CONTRACTS[envelope.type].topic,
@@ -153,7 +156,8 @@ class Consumer:
         return Outcome.APPLIED
 
     async def _dead_letter(self, record: ConsumerRecord, error: str, kind: str) -> Outcome:
-        headers = list(record.headers or []) + [
+        headers = [
+            *(record.headers or []),
             ("dlq.error", error[:4000].encode()),
             ("dlq.kind", kind.encode()),
             ("dlq.group", self.config.group_id.encode()),

@@ -10,6 +10,7 @@ partition, hence in order for consumers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Sequence
@@ -100,12 +101,12 @@ class Relay:
             )
         return len(rows)
 
-    def _send(self, rows: Sequence[Row[Any]]) -> None:
+    def _send(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
         producer = self._get_producer()
         headers = [("content-type", CONTENT_TYPE.encode())]
         futures = [
-            producer.send(self.topic_prefix + row.topic, key=row.key.encode(), value=bytes(row.payload),
-                          headers=headers)
+            producer.send(self.topic_prefix + row.topic, key=row.key.encode(),
+                          value=bytes(row.payload), headers=headers)
             for row in rows
         ]
         producer.flush()
@@ -163,7 +164,5 @@ class _Leadership:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

@@ -36,7 +36,8 @@ def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int, repl
         deadline = time.monotonic() + timeout
         while wanted - set(admin.list_topics()):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"topics not visible: {sorted(wanted - set(admin.list_topics()))}")
+                missing = wanted - set(admin.list_topics())
+                raise TimeoutError(f"topics not visible: {sorted(missing)}")
             time.sleep(0.1)
     finally:
         admin.close()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka
+from cloudevents.core.formats.json import JSONFormat
+
 from shared.testing.tokens import TokenFactory
 from shared.testing.workers import eventually, running_worker
-from tests.integration.helpers import count, rows
+from tests.integration.helpers import count, read_topic, rows
 
 CONSUMERS = ("assurance", "procurement", "market")
 
@@ -57,6 +60,29 @@ class TestDirectoryFlow:
             assert directory["5NT"]["organisation_id"] == pct["id"]
             assert await count(stack.urls[service], "inbox") == 4
         assert await count(stack.urls["identity"], "outbox WHERE published_at IS NULL") == 0
+
+    async def test_messages_on_the_broker_are_cloudevents_the_official_sdk_reads(
+        self, stack: Any, live_app: Any, tokens: TokenFactory,
+    ) -> None:
+        admin = tokens.headers(org_id="doh", org_type="DOH", roles=["doh_admin"],
+                               audience="identity")
+        async with live_app("identity", stack.settings("identity")) as (_app, client):
+            doh = await _register(client, admin, code="DH", name="Department of Health",
+                                  type="DOH", valid_from="1988-07-25")
+        async with running_worker("identity", stack.settings("identity")):
+            await eventually(lambda: _published(stack.urls["identity"]), timeout=30)
+        [record] = read_topic(stack.bootstrap, stack.prefix + "identity.organisation",
+                              expected=1)
+        event = from_kafka(KafkaMessage(headers=dict(record.headers), key=record.key,
+                                        value=record.value), JSONFormat())
+        assert event.get_type() == "identity.organisation.registered.v1"
+        assert event.get_source() == "/services/identity"
+        assert event.get_subject() == doh["id"] == record.key.decode()
+        assert event.get_data()["code"] == "DH"
+
+
+async def _published(url: str) -> bool:
+    return await count(url, "outbox WHERE published_at IS NULL") == 0
 
 
 async def _inbox_has(url: str, n: int) -> bool:

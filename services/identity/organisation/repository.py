@@ -10,7 +10,7 @@ from services.identity.organisation.models import Organisation, OrganisationChan
 
 
 def filtered(*, type_: str | None = None, parent_code: str | None = None,
-             active_on: date | None = None) -> Select[tuple[Organisation]]:
+             active_on: date | None = None) -> Select[Organisation]:
     query = select(Organisation)
     if type_ is not None:
         query = query.where(Organisation.type == type_)
@@ -22,7 +22,7 @@ def filtered(*, type_: str | None = None, parent_code: str | None = None,
     return query
 
 
-async def page(session: AsyncSession, query: Select[tuple[Organisation]], *, limit: int,
+async def page(session: AsyncSession, query: Select[Organisation], *, limit: int,
                offset: int) -> tuple[Sequence[Organisation], int]:
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     items = (await session.scalars(

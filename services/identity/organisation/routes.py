@@ -15,13 +15,13 @@ from services.identity.organisation.schemas import (
 )
 from shared.auth import Principal, require
 from shared.db import SessionDep
-from shared.errors import PROBLEM_JSON
+from shared.errors import problem_responses
 from shared.pagination import Page, PageDep
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 Reader = Annotated[Principal, Depends(require())]
 Administrator = Annotated[Principal, Depends(require("doh_admin"))]
-ERRORS = {code: {"content": {PROBLEM_JSON: {}}} for code in (401, 403, 404, 409, 422)}
+ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
 @router.get("", response_model=Page[OrganisationRead], responses=ERRORS)
@@ -66,6 +66,6 @@ async def update_organisation(organisation_id: str, data: OrganisationUpdate,
             responses=ERRORS)
 async def organisation_history(organisation_id: str, session: SessionDep,
                                _: Reader) -> list[OrganisationChangeRead]:
-    """Every change to the organisation, oldest first: who, when, and each field's old and new value."""
+    """Every change to the organisation, oldest first: who, when, each field's old and new value."""
     changes = await service.history(session, organisation_id)
     return [OrganisationChangeRead.model_validate(c) for c in changes]

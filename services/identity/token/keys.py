@@ -73,7 +73,7 @@ class KeyStore:
         return self._public
 
     def jwks(self) -> dict[str, Any]:
-        return self._public.as_dict(private=False)
+        return dict(self._public.as_dict(private=False))
 
     def sign(self, claims: dict[str, Any]) -> str:
         if self._active is None:

@@ -7,6 +7,8 @@ order). The JSON Schemas under docs/events/ and the AsyncAPI document are genera
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 class Contract:
     type: str
     topic: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
     key_field: str
     summary: str
 
@@ -29,7 +31,8 @@ CONTRACTS: dict[str, Contract] = {}
 _BY_MODEL: dict[type[BaseModel], Contract] = {}
 
 
-def contract(type_: str, *, key: str, summary: str):  # type: ignore[no-untyped-def]
+def contract(type_: str, *, key: str,
+             summary: str) -> Callable[[type[BaseModel]], type[BaseModel]]:
     """Class decorator registering a payload model as the contract for `type_`."""
     service, aggregate, _verb, _version = type_.split(".")
     topic = f"{service}.{aggregate}"

@@ -1,0 +1,74 @@
+"""Events that cannot be applied go to the DLQ with their error; the ones behind still apply."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaProducer
+
+from shared.events.envelope import CONTENT_TYPE, new_envelope
+from shared.events.topics import ensure_topics, with_dlqs
+from shared.testing.workers import eventually, running_worker
+from tests.integration.helpers import committed_offsets, read_topic, rows
+
+TYPE = "identity.organisation.registered.v1"
+
+
+def organisation(code: str, organisation_id: str | None = None) -> dict[str, Any]:
+    return {"organisation_id": organisation_id or str(uuid.uuid4()), "code": code,
+            "name": f"Supplier {code}", "type": "SUPPLIER", "valid_from": "2007-10-05"}
+
+
+def envelope(data: dict[str, Any]) -> bytes:
+    return new_envelope(source="/services/identity", type_=TYPE, subject="k", data=data,
+                        correlation_id="test-dlq", time=datetime.now(UTC)).to_bytes()
+
+
+class TestDeadLetters:
+    async def test_poison_events_are_dead_lettered_and_the_partition_moves_on(
+        self, stack: Any,
+    ) -> None:
+        topic = stack.prefix + "identity.organisation"
+        await asyncio.to_thread(ensure_topics, stack.bootstrap, with_dlqs([topic]),
+                                partitions=3, replication=1)
+        incomplete = organisation("BAD1")
+        del incomplete["code"]
+        messages = [
+            b"this is not json",                          # malformed envelope
+            envelope(incomplete),                         # breaks the payload contract
+            envelope(organisation("DUP")),                # applies
+            envelope(organisation("DUP")),                # same code, another id: handler fails
+            envelope(organisation("GOOD")),               # behind the poison: must still apply
+        ]
+        producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
+        for value in messages:  # one key, so one partition, in this order
+            producer.send(topic, key=b"same-key", value=value,
+                          headers=[("content-type", CONTENT_TYPE.encode())])
+        producer.flush()
+        producer.close()
+
+        async with running_worker("assurance", stack.settings("assurance",
+                                                              consumer_max_retries=2)):
+            await eventually(lambda: _committed(stack, topic, 5), timeout=60,
+                             message="the partition to move past all five records")
+
+        codes = {r["code"] for r in await rows(stack.urls["assurance"],
+                                               "SELECT code FROM organisation_directory")}
+        assert codes == {"DUP", "GOOD"}
+        dead = read_topic(stack.bootstrap, topic + ".dlq", expected=3)
+        assert [dict(r.headers)["dlq.kind"] for r in dead] == [b"malformed", b"contract",
+                                                                b"handler"]
+        assert [r.value for r in dead] == [messages[0], messages[1], messages[3]]
+        errors = [dict(r.headers)["dlq.error"].decode() for r in dead]
+        assert "malformed envelope" in errors[0]
+        assert "code" in errors[1]
+        assert "IntegrityError" in errors[2]
+        assert all(dict(r.headers)["dlq.group"] == b"assurance" for r in dead)
+
+
+async def _committed(stack: Any, topic: str, n: int) -> bool:
+    found = await asyncio.to_thread(committed_offsets, stack.bootstrap, "assurance", topic)
+    return sum(v or 0 for v in found.values()) == n

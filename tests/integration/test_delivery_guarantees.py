@@ -1,0 +1,95 @@
+"""Exactly-once effect across crashes: relay, consumer, and broker faults, with real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services.identity.organisation import service as organisations
+from services.identity.organisation.schemas import OrganisationCreate
+from shared.db import create_engine, create_sessionmaker
+from shared.testing.workers import eventually, running_worker
+from tests.integration.helpers import committed_offsets, count, read_topic, rows
+
+FAILPOINT_EXIT = 86
+
+
+async def register_suppliers(url: str, n: int, *, start: int = 0) -> list[str]:
+    """Register `n` supplier organisations in identity, one transaction each."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    ids = []
+    for i in range(start, start + n):
+        async with sessions() as session, session.begin():
+            org = await organisations.register(session, OrganisationCreate(
+                code=f"S{i:04d}", name=f"Supplier {i}", type="SUPPLIER",
+                valid_from=date(2007, 10, 5)), actor="test")
+            ids.append(org.id)
+    await engine.dispose()
+    return ids
+
+
+async def offsets_total(stack: Any, group: str) -> int:
+    found = await asyncio.to_thread(committed_offsets, stack.bootstrap, group,
+                                    stack.prefix + "identity.organisation")
+    return sum(v or 0 for v in found.values())
+
+
+class TestRelayCrash:
+    async def test_a_relay_dying_between_publish_and_mark_publishes_twice_but_applies_once(
+        self, stack: Any,
+    ) -> None:
+        await register_suppliers(stack.urls["identity"], 50)
+
+        crashing = stack.worker_process("identity").start(failpoints="relay.after_publish")
+        assert await asyncio.to_thread(crashing.wait, 60) == FAILPOINT_EXIT, crashing.log()
+        assert await count(stack.urls["identity"], "outbox WHERE published_at IS NULL") == 50
+
+        async with running_worker("identity", stack.settings("identity")), \
+                running_worker("assurance", stack.settings("assurance")):
+            await eventually(lambda: offsets_total(stack, "assurance"), timeout=60)
+            await eventually(lambda: _equals(offsets_total(stack, "assurance"), 100),
+                             timeout=60, message="assurance to consume all 100 records")
+
+        published = read_topic(stack.bootstrap, stack.prefix + "identity.organisation",
+                               expected=100)
+        assert len(published) == 100  # every event really went out twice
+        assert len({r.value for r in published}) == 50
+        assert await count(stack.urls["identity"], "outbox WHERE published_at IS NULL") == 0
+        assert await count(stack.urls["assurance"], "inbox") == 50
+        assert await count(stack.urls["assurance"], "organisation_directory") == 50
+
+
+class TestConsumerCrash:
+    async def test_an_event_applied_before_the_offset_commit_is_skipped_on_redelivery(
+        self, stack: Any, caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        await register_suppliers(stack.urls["identity"], 10)
+        async with running_worker("identity", stack.settings("identity")):
+            await eventually(lambda: _equals(
+                count(stack.urls["identity"], "outbox WHERE published_at IS NULL"), 0),
+                message="identity to publish")
+
+        crashing = stack.worker_process("assurance").start(failpoints="consumer.after_apply")
+        assert await asyncio.to_thread(crashing.wait, 90) == FAILPOINT_EXIT, crashing.log()
+        applied = await rows(stack.urls["assurance"], "SELECT event_id FROM inbox")
+        assert len(applied) == 1
+        assert await offsets_total(stack, "assurance") == 0  # nothing was committed
+
+        caplog.set_level(logging.INFO, logger="shared.events.consumer")
+        async with running_worker("assurance", stack.settings("assurance")):
+            await eventually(lambda: _equals(offsets_total(stack, "assurance"), 10),
+                             timeout=60, message="assurance to commit all 10 offsets")
+        skipped = [r.event_id for r in caplog.records if r.getMessage() ==
+                   "duplicate event skipped"]
+        assert skipped == [applied[0]["event_id"]]
+        assert await count(stack.urls["assurance"], "inbox") == 10
+        assert await count(stack.urls["assurance"], "organisation_directory") == 10
+
+
+async def _equals(value: Any, expected: int) -> bool:
+    return (await value) == expected

@@ -1,0 +1,106 @@
+"""Every error is RFC 9457 problem+json, and a refused request changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi import APIRouter
+from sqlalchemy import func, select, text
+
+from shared.app import build_app
+from shared.auth import PUBLIC
+from shared.config import BaseServiceSettings
+from shared.testing.tokens import TokenFactory
+
+PROBLEM = "application/problem+json"
+
+
+def admin(tokens: TokenFactory) -> dict[str, str]:
+    return tokens.headers(org_id="doh", org_type="DOH", roles=["doh_admin"], audience="identity")
+
+
+async def table_count(session: Any, table: str) -> int:
+    return int(await session.scalar(select(func.count()).select_from(text(table))))
+
+
+class TestRefusedWritesLeaveNothing:
+    async def test_invalid_body_is_422_with_field_errors_and_writes_no_row_or_event(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.post("/organisations", headers=admin(tokens), json={
+                "code": "lower case!", "name": "X", "type": "HOSPITAL",
+                "valid_from": "not a date", "colour": "blue"})
+            assert response.status_code == 422
+            assert response.headers["content-type"] == PROBLEM
+            body = response.json()
+            assert body["status"] == 422 and body["type"].endswith("/validation-error")
+            fields = {tuple(e["loc"][1:]) for e in body["errors"]}
+            assert fields == {("code",), ("name",), ("type",), ("valid_from",), ("colour",)}
+            assert await table_count(h.session, "organisation") == 0
+            assert await table_count(h.session, "outbox") == 0
+
+    async def test_a_domain_rule_violation_is_422_and_writes_nothing(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.post("/organisations", headers=admin(tokens), json={
+                "code": "5NT", "name": "Manchester PCT", "type": "PCT", "parent_code": "Q31",
+                "valid_from": "2006-10-01"})
+            assert response.status_code == 422
+            assert response.json()["detail"] == "the parent of a PCT must be an existing SHA"
+            assert await table_count(h.session, "organisation") == 0
+            assert await table_count(h.session, "outbox") == 0
+
+    async def test_a_duplicate_code_is_409_and_the_first_stays(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        body = {"code": "DH", "name": "Department of Health", "type": "DOH",
+                "valid_from": "1988-07-25"}
+        async with service_app("identity") as h:
+            assert (await h.client.post("/organisations", json=body,
+                                        headers=admin(tokens))).status_code == 201
+            again = await h.client.post("/organisations", headers=admin(tokens),
+                                        json={**body, "name": "Other"})
+            assert again.status_code == 409
+            assert again.headers["content-type"] == PROBLEM
+            assert await table_count(h.session, "organisation") == 1
+            assert await table_count(h.session, "outbox") == 1
+
+    async def test_an_oversized_body_is_413_before_any_handler_runs(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity", max_body_bytes=2048) as h:
+            response = await h.client.post("/organisations", headers=admin(tokens),
+                                           content=b"{" + b" " * 5000 + b"}")
+            assert response.status_code == 413
+            assert response.json()["title"] == "Payload too large"
+            assert await table_count(h.session, "outbox") == 0
+
+
+class TestUnexpectedErrors:
+    async def test_500_hides_internals_and_carries_the_correlation_id(self) -> None:
+        router = APIRouter(dependencies=[PUBLIC])
+
+        @router.get("/boom")
+        async def boom() -> None:
+            raise RuntimeError("secret connection string postgres://u:p@db")
+
+        settings = BaseServiceSettings(service_name="probe",
+                                       database_url="sqlite+aiosqlite:///:memory:")
+        app = build_app(settings, title="probe", description="probe", routers=[router])
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://probe") as client:
+            response = await client.get("/boom", headers={"X-Correlation-ID": "corr-12345678"})
+        assert response.status_code == 500
+        assert response.headers["content-type"] == PROBLEM
+        assert "secret" not in response.text and "postgres" not in response.text
+        assert response.json()["correlation_id"] == "corr-12345678"
+        assert response.headers["x-correlation-id"] == "corr-12345678"
+
+    async def test_unknown_routes_are_problem_json_404(self, service_app: Any) -> None:
+        async with service_app("assurance") as h:
+            response = await h.client.get("/no/such/thing")
+            assert response.status_code == 404
+            assert response.headers["content-type"] == PROBLEM
