@@ -190,7 +190,29 @@ _public.access_rule = "public"  # type: ignore[attr-defined]
 PUBLIC = Depends(_public)
 
 
-def route_access_rule(route: APIRoute) -> str | None:
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    dependant: Any
+
+
+def api_routes(app: Any) -> list[RouteInfo]:
+    """Every API operation of `app` with its effective dependencies (included routers too)."""
+    found: list[RouteInfo] = []
+    pending: list[Any] = list(app.routes)
+    while pending:
+        route = pending.pop(0)
+        if isinstance(route, APIRoute):
+            found.append(RouteInfo(route.path, frozenset(route.methods), route.dependant))
+        elif hasattr(route, "effective_candidates"):  # FastAPI's lazily included router
+            pending.extend(route.effective_candidates())
+        elif getattr(route, "dependant", None) is not None and getattr(route, "methods", None):
+            found.append(RouteInfo(route.path, frozenset(route.methods), route.dependant))
+    return found
+
+
+def route_access_rule(route: APIRoute | RouteInfo) -> str | None:
     """The access rule a route declared, or None (a test fails on None)."""
     pending = [route.dependant]
     while pending:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command, context
@@ -24,17 +25,26 @@ def alembic_config(script_location: Path, url: str) -> Config:
 
 def upgrade(script_location: Path, url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`; safe to call with or without a running event loop."""
-    config = alembic_config(script_location, url)
+    _outside_loop(command.upgrade, alembic_config(script_location, url), revision)
+
+
+def downgrade(script_location: Path, url: str, revision: str) -> None:
+    """Revert migrations down to `revision` ("base" for an empty database)."""
+    _outside_loop(command.downgrade, alembic_config(script_location, url), revision)
+
+
+def _outside_loop(fn: Callable[..., None], *args: object) -> None:
+    # env.py runs its own event loop (asyncio.run), which cannot nest inside a running one.
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        command.upgrade(config, revision)
+        fn(*args)
         return
     errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            command.upgrade(config, revision)
+            fn(*args)
         except BaseException as exc:
             errors.append(exc)
 

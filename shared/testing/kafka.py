@@ -42,6 +42,7 @@ __all__ = [
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BROKER_SCRIPT = REPO_ROOT / "deploy" / "kafka" / "broker.sh"
 LOG_FILE_NAME = "broker.log"
+_START_MARKER = "=== KafkaBroker.start "
 
 # Exit code of broker.sh when java or mvn is missing (the script prints what to install).
 _EXIT_MISSING_TOOL = 3
@@ -196,7 +197,9 @@ def create_topics(
     if not wanted:
         return
     with contextlib.closing(_admin(bootstrap, timeout)) as admin:
-        spec = {n: {"num_partitions": partitions, "replication_factor": replication} for n in wanted}
+        spec = {
+            n: {"num_partitions": partitions, "replication_factor": replication} for n in wanted
+        }
         response = admin.create_topics(spec, timeout_ms=int(timeout * 1000), raise_errors=False)
         for topic in response.get("topics", []):
             error = kafka_errors.for_code(topic.get("error_code", 0))
@@ -280,7 +283,7 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log_fh = self.log_file.open("ab")
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        self._log_fh.write(f"--- {stamp} broker.sh start on {self.bootstrap} ---\n".encode())
+        self._log_fh.write(f"{_START_MARKER}{stamp} on {self.bootstrap} ===\n".encode())
         self._log_fh.flush()
         self._proc = subprocess.Popen(  # noqa: S603 - fixed script path, no shell
             ["bash", str(BROKER_SCRIPT), "start"],  # noqa: S607 - bash from PATH on purpose
@@ -298,9 +301,7 @@ class KafkaBroker:
             rc = self._proc.returncode
             self._reap()
             if rc == _EXIT_MISSING_TOOL:
-                raise RuntimeError(
-                    "cannot start Kafka: " + _script_message(self.log_file)
-                ) from exc
+                raise RuntimeError("cannot start Kafka: " + _script_message(self.log_file)) from exc
             raise
         except BaseException:
             self._signal(signal.SIGKILL)
@@ -316,7 +317,9 @@ class KafkaBroker:
             try:
                 self._proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                _log.warning("Kafka broker %s ignored SIGTERM for %.0fs; killing", self.pid, timeout)
+                _log.warning(
+                    "Kafka broker %s ignored SIGTERM for %.0fs; killing", self.pid, timeout
+                )
                 self._signal(signal.SIGKILL)
         self._reap()
 
@@ -380,7 +383,7 @@ def _script_message(log_file: Path) -> str:
         text = log_file.read_text(errors="replace")
     except OSError:
         return "broker.sh failed (no log)"
-    latest = text.rsplit("--- ", 1)[-1]
+    latest = text.rsplit(_START_MARKER, 1)[-1]
     lines = [ln for ln in latest.splitlines() if ln.startswith("broker.sh:")]
     return "\n".join(lines) if lines else _log_tail(log_file)
 

@@ -30,10 +30,11 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-__all__ = ["PostgresCluster", "find_pg_bin"]
+__all__ = ["PostgresCluster", "drop_database", "find_pg_bin", "recreate_database"]
 
 SUPERUSER = "postgres"
 HOST = "127.0.0.1"
@@ -44,6 +45,8 @@ _DEBIAN_ROOT = Path("/usr/lib/postgresql")
 _DB_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
 _RESERVED_DBS = frozenset({"postgres", "template0", "template1"})
 _BIND_ERRORS = ("could not bind", "Address already in use", "could not create any TCP/IP sockets")
+_USERADD_FLAGS = "--system --user-group --no-create-home --home-dir /nonexistent --shell /bin/false"
+_INITDB_FLAGS = "--auth=trust --encoding=UTF8 --locale=C --no-sync --no-instructions"
 _T = TypeVar("_T")
 
 
@@ -182,11 +185,12 @@ def _server_os_user() -> pwd.struct_passwd | None:
         return pwd.getpwnam(name)
     except KeyError:
         pass
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     subprocess.run(  # noqa: S603 - fixed argv, no shell
-        ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-         "--shell", "/usr/sbin/nologin", name],
-        capture_output=True, check=False,
-    )  # fmt: skip
+        [useradd, *_USERADD_FLAGS.split(), name],
+        capture_output=True,
+        check=False,
+    )
     try:  # a concurrent test process may have created it first: either way it must exist now
         return pwd.getpwnam(name)
     except KeyError:
@@ -212,14 +216,63 @@ def _can_traverse(path: Path, user: pwd.struct_passwd) -> bool:
     return True
 
 
+# ---- databases through an admin URL -----------------------------------------------------------
+
+
+def _async_url(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {parts.scheme}://...")
+    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", parts.query, ""))
+
+
+def _admin_execute(admin_url: str, *statements: str) -> None:
+    parts = urlsplit(admin_url)
+    dsn = urlunsplit(("postgresql", *parts[1:]))  # asyncpg wants the plain libpq scheme
+
+    async def execute() -> None:
+        conn = await asyncpg.connect(dsn, timeout=30)
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    _run_coroutine(execute)
+
+
+def recreate_database(admin_url: str, name: str) -> str:
+    """Drop (closing its connections) and create database name on the server of admin_url.
+
+    admin_url is a libpq URL of a superuser's connection (postgresql://u:p@host:port/postgres);
+    the answer is the new database's SQLAlchemy async URL with the same credentials.
+    """
+    _check_db_name(name)
+    quoted = _quote_ident(name)
+    _admin_execute(
+        admin_url, f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", f"CREATE DATABASE {quoted}"
+    )
+    return _async_url(admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop database name (closing its connections); no error when it does not exist."""
+    _check_db_name(name)
+    _admin_execute(admin_url, f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
+
+
+# Clusters still running, and scratch data directories, are cleaned up when the process exits.
 _LIVE: set[PostgresCluster] = set()
+_SCRATCH: set[Path] = set()
 
 
 @atexit.register
-def _stop_leftovers() -> None:
+def _clean_up_at_exit() -> None:
     for cluster in list(_LIVE):
         with contextlib.suppress(Exception):
-            cluster.close(mode="immediate")
+            cluster.stop(mode="immediate")
+    for scratch in list(_SCRATCH):
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class PostgresCluster:
@@ -285,8 +338,9 @@ class PostgresCluster:
             with self._log() as log:
                 done = self._run(
                     ["pg_ctl", "start", "-w", "-t", str(math.ceil(timeout)), "-D", self.data_dir],
-                    log, timeout=timeout + 30,
-                )  # fmt: skip
+                    log,
+                    timeout=timeout + 30,
+                )
             if done.returncode == 0 and self.running:
                 break
             tail = self._log_since(offset)
@@ -311,8 +365,11 @@ class PostgresCluster:
             return
         self._note(f"stopping ({mode})")
         with self._log() as log:
-            self._run(["pg_ctl", "stop", "-w", "-t", "60", "-m", mode, "-D", self.data_dir], log,
-                      timeout=90)  # fmt: skip
+            self._run(
+                ["pg_ctl", "stop", "-w", "-t", "60", "-m", mode, "-D", self.data_dir],
+                log,
+                timeout=90,
+            )
         if not _wait_gone([pid], 10):
             raise RuntimeError(f"PostgreSQL (pid {pid}) did not stop; see {self.log_path}")
         _LIVE.discard(self)
@@ -348,6 +405,7 @@ class PostgresCluster:
         finally:
             if self._scratch is not None:
                 shutil.rmtree(self._scratch, ignore_errors=True)
+                _SCRATCH.discard(self._scratch)
                 self._scratch = None
                 self._data_dir = None
 
@@ -368,39 +426,28 @@ class PostgresCluster:
     def create_database(self, name: str) -> str:
         """(Re)create database name, empty, and return its SQLAlchemy async URL."""
         _check_db_name(name)
-        quoted = _quote_ident(name)
-        self._admin(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", f"CREATE DATABASE {quoted}")
-        return self.url(name)
+        self._require_running()
+        return recreate_database(self.admin_url(), name)
 
     def drop_database(self, name: str) -> None:
         """Drop database name (closing its connections); no error when it does not exist."""
         _check_db_name(name)
-        self._admin(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
+        self._require_running()
+        drop_database(self.admin_url(), name)
 
-    def _admin(self, *statements: str) -> None:
+    def _require_running(self) -> None:
         if not self.running:
             raise RuntimeError("the PostgreSQL cluster is not running: call start() first")
-
-        async def execute() -> None:
-            conn = await asyncpg.connect(
-                host=HOST, port=self.port, user=SUPERUSER, database="postgres", ssl=False,
-                timeout=30,
-            )  # fmt: skip
-            try:
-                for statement in statements:
-                    await conn.execute(statement)
-            finally:
-                await conn.close()
-
-        _run_coroutine(execute)
 
     # -- internals ------------------------------------------------------------------------------
 
     def _prepare_data_dir(self) -> Path:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         link = self.base_dir / "data"
-        if link.is_symlink():  # made by an earlier object for the same base_dir
-            return link.resolve()
+        if link.is_symlink():  # made earlier for the same base_dir
+            if link.resolve().is_dir():
+                return link.resolve()
+            link.unlink()  # its scratch directory was removed when that process ended
         user = self._user
         if user is None or _can_traverse(self.base_dir, user):
             link.mkdir(mode=0o700, exist_ok=True)
@@ -410,6 +457,7 @@ class PostgresCluster:
         # The server user cannot reach base_dir (pytest's tmp_path lives under a 0700 directory
         # owned by root), so the data lives in a private scratch directory, linked from base_dir.
         self._scratch = Path(tempfile.mkdtemp(prefix="pgcluster-"))
+        _SCRATCH.add(self._scratch)
         os.chown(self._scratch, user.pw_uid, user.pw_gid)
         if not _can_traverse(self._scratch, user):
             raise RuntimeError(f"OS user {user.pw_name} cannot reach {self._scratch}")
@@ -424,12 +472,14 @@ class PostgresCluster:
         self._note(f"initdb {self.data_dir} with {self._pg_bin()}")
         with self._log() as log:
             done = self._run(
-                ["initdb", "-D", self.data_dir, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
-                 "--locale=C", "--no-sync", "--no-instructions"],
-                log, timeout=120,
-            )  # fmt: skip
+                ["initdb", "-D", self.data_dir, "-U", SUPERUSER, *_INITDB_FLAGS.split()],
+                log,
+                timeout=120,
+            )
         if done.returncode != 0:
-            raise RuntimeError(f"initdb failed (log {self.log_path}):\n{self._log_since(0)[-4000:]}")
+            raise RuntimeError(
+                f"initdb failed (log {self.log_path}):\n{self._log_since(0)[-4000:]}"
+            )
         conf = self.data_dir / "postgresql.conf"
         with conf.open("a") as fh:
             fh.write("\ninclude 'harness.conf'\n")
@@ -496,9 +546,15 @@ class PostgresCluster:
         log.flush()
         return subprocess.run(  # noqa: S603 - argv of a PostgreSQL program, no shell
             [str(self._pg_bin() / str(program)), *map(str, args)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd="/", env=env,
-            timeout=timeout, check=False, **extra,
-        )  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd="/",
+            env=env,
+            timeout=timeout,
+            check=False,
+            **extra,
+        )
 
     @contextlib.contextmanager
     def _log(self) -> Iterator[IO[str]]:

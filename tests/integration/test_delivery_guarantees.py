@@ -91,5 +91,21 @@ class TestConsumerCrash:
         assert await count(stack.urls["assurance"], "organisation_directory") == 10
 
 
+class TestGracefulShutdown:
+    async def test_sigterm_lets_the_worker_finish_commit_and_exit_zero(self, stack: Any) -> None:
+        await register_suppliers(stack.urls["identity"], 20)
+        relay = stack.worker_process("identity").start()
+        consumer = stack.worker_process("assurance").start()
+        try:
+            await eventually(lambda: _equals(count(stack.urls["assurance"], "inbox"), 20),
+                             timeout=60, message="assurance to apply 20 events")
+        finally:
+            assert relay.stop() == 0, relay.log()
+            assert consumer.stop() == 0, consumer.log()
+        assert await offsets_total(stack, "assurance") == 20
+        assert await count(stack.urls["identity"], "outbox WHERE published_at IS NULL") == 0
+        assert "worker stopped" in consumer.log()
+
+
 async def _equals(value: Any, expected: int) -> bool:
     return (await value) == expected

@@ -68,7 +68,7 @@ def dlq_topic(topic: str) -> str:
 
 def _load_all() -> None:
     # Import the per-service modules so that CONTRACTS is complete wherever this package is used.
-    from shared.events.contracts import identity  # noqa: F401
+    from shared.events.contracts import assurance, identity, market, procurement  # noqa: F401
 
 
 _load_all()
