@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-
 from fesc_ocds_validation import review
 
 from services.procurement.rules.framework import Framework, load_framework
