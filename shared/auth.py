@@ -204,7 +204,7 @@ def api_routes(app: Any) -> list[RouteInfo]:
     while pending:
         route = pending.pop(0)
         if isinstance(route, APIRoute):
-            found.append(RouteInfo(route.path, frozenset(route.methods), route.dependant))
+            found.append(RouteInfo(route.path, frozenset(route.methods or ()), route.dependant))
         elif hasattr(route, "effective_candidates"):  # FastAPI's lazily included router
             pending.extend(route.effective_candidates())
         elif getattr(route, "dependant", None) is not None and getattr(route, "methods", None):

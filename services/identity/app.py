@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.identity.audit.routes import router as audit_router
 from services.identity.config import Settings
 from services.identity.organisation.routes import router as organisation_router
 from services.identity.token.keys import KeyStore
+from services.identity.token.ratelimit import SlidingWindowLimiter
+from services.identity.token.routes import router as token_router
+from services.identity.user.passwords import Passwords
+from services.identity.user.routes import router as user_router
 from shared.app import build_app
-from shared.auth import StaticKeys, TokenVerifier
+from shared.auth import TokenVerifier
 
 DESCRIPTION = """Organisations, users, roles and tokens for the NHS commissioning platform.
 Other services verify this service's access tokens against `/.well-known/jwks.json`."""
@@ -17,10 +22,14 @@ Other services verify this service's access tokens against `/.well-known/jwks.js
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = build_app(settings, title="Identity service", description=DESCRIPTION,
-                    routers=[organisation_router], on_startup=[_load_keys])
-    keys = app.state.keys = KeyStore(app.state.sessionmaker)
-    app.state.verifier = TokenVerifier(StaticKeys(keys.public_key_set),
-                                       issuer=settings.token_issuer, audience="identity")
+                    routers=[token_router, organisation_router, user_router, audit_router],
+                    on_startup=[_load_keys])
+    keys = app.state.keys = KeyStore(app.state.sessionmaker,
+                                     reload_after=settings.signing_key_reload_seconds)
+    app.state.verifier = TokenVerifier(keys, issuer=settings.token_issuer, audience="identity")
+    app.state.passwords = Passwords.from_settings(settings)
+    app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_limit,
+                                                   settings.login_rate_window)
     return app
 
 

@@ -1,9 +1,17 @@
-"""The signing keys: one active key signs; retired keys stay in the JWKS until tokens expire."""
+"""The signing keys: one active key signs; retired keys stay in the JWKS until tokens expire.
+
+Every identity replica holds the keys in memory and reloads them from the database when they
+are older than `reload_after` seconds, so a key rotated by the CLI (or another replica) is
+picked up without a restart.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from joserfc import jwt
@@ -11,6 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.identity.audit import service as audit
 from services.identity.token.models import SigningKey
 from shared.auth import ALGORITHM
 
@@ -45,12 +54,20 @@ def generate_key() -> SigningKey:
 
 
 class KeyStore:
-    """Loads keys from the database and keeps them in memory for signing and the JWKS."""
+    """Loads keys from the database and keeps them in memory for signing and the JWKS.
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    It is also a `shared.auth.KeySource`, so identity verifies tokens against the same keys.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *,
+                 reload_after: float = 30.0, min_refresh: float = 1.0) -> None:
         self.sessionmaker = sessionmaker
+        self.reload_after = reload_after
+        self.min_refresh = min_refresh
         self._active: SigningKeyPair | None = None
         self._public = KeySet([])
+        self._loaded_at = -float("inf")
+        self._lock = asyncio.Lock()
 
     async def load(self) -> None:
         """Read the published keys; create the first key when there is none."""
@@ -68,6 +85,25 @@ class KeyStore:
         self._active = SigningKeyPair(active)
         self._public = KeySet.import_key_set(
             {"keys": [key.as_dict(private=False) for key in keys]})
+        self._loaded_at = time.monotonic()
+
+    async def fresh(self, max_age: float | None = None) -> KeyStore:
+        """Reload when the keys in memory are older than `max_age` (default `reload_after`)."""
+        limit = self.reload_after if max_age is None else max_age
+        if time.monotonic() - self._loaded_at >= limit:
+            async with self._lock:
+                if time.monotonic() - self._loaded_at >= limit:
+                    await self.load()
+        return self
+
+    async def key_set(self, *, refresh: bool = False) -> KeySet:
+        """The published public keys; `refresh` (an unknown kid) reloads if not just done."""
+        await self.fresh(self.min_refresh if refresh else None)
+        return self._public
+
+    @property
+    def active_kid(self) -> str | None:
+        return self._active.kid if self._active else None
 
     def public_key_set(self) -> KeySet:
         return self._public
@@ -93,6 +129,22 @@ async def rotate(session: AsyncSession, *, publish_for: timedelta) -> SigningKey
     return new
 
 
+async def rotate_key(session: AsyncSession, *, publish_for: timedelta,
+                     actor: str) -> SigningKey:
+    """`rotate`, recorded in the audit log (key ids only, never key material)."""
+    retired = list((await session.scalars(select(SigningKey.kid).where(
+        SigningKey.retired_at.is_(None)))).all())
+    new = await rotate(session, publish_for=publish_for)
+    audit.record(session, "key.rotated", actor=actor, subject=new.kid, details={
+        "retired": retired, "published_for_seconds": int(publish_for.total_seconds())})
+    return new
+
+
 def _import(row: SigningKey) -> RSAKey:
-    return RSAKey.import_key(row.private_pem, parameters={"kid": row.kid, "use": "sig",
-                                                          "alg": ALGORITHM})
+    return _import_pem(row.kid, row.private_pem)
+
+
+@lru_cache(maxsize=16)
+def _import_pem(kid: str, pem: str) -> RSAKey:
+    # Parsing and checking an RSA private key takes ~40 ms; reloads reuse the parsed key.
+    return RSAKey.import_key(pem, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})

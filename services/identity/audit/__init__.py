@@ -1,0 +1,1 @@
+"""The audit log of security events (logins, lockouts, role changes, key rotation)."""

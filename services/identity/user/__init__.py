@@ -1,0 +1,1 @@
+"""Users and service accounts: membership of one organisation, roles, passwords."""
