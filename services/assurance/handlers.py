@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from services.assurance.database import directory
+from services.assurance.support.handlers import contract_awarded
 from shared.directory import directory_handlers
 from shared.events.consumer import Handler
 
 HANDLERS: dict[str, Handler] = {
     **directory_handlers(directory),
+    "procurement.contract.awarded.v1": contract_awarded,
 }

@@ -57,7 +57,9 @@ class AutonomyGranted(_Event):
     freedoms: _Freedoms
     reasons: list[str]
     valid_from: date
-    valid_to: date
+    valid_to: date = Field(description="last day the decision applies (inclusive)")
+    replaces_decision_id: str | None = Field(
+        default=None, description="set when the SHA's revocation put this lower tier in place")
 
 
 @contract("assurance.autonomy.revoked.v1", key="pct_id",
@@ -85,3 +87,6 @@ class SupportNeedIdentified(_Event):
     support_form: SupportForm
     grouping: Grouping
     package_type: Literal["micro", "macro"]
+    evidence_gap: bool = Field(
+        default=False, description="the PCT's own assessment met the target: advice on "
+                                   "evidence and presentation rather than capability")

@@ -1,0 +1,1 @@
+"""Assessments: one per PCT per cycle, moved through the assurance workflow."""

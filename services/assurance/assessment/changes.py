@@ -1,0 +1,77 @@
+"""What changed in a PCT's self-assessment since last year's assessment."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.assurance.assessment import repository, scores
+from services.assurance.assessment import service as assessments
+from services.assurance.assessment.models import Assessment
+from services.assurance.rules.framework import load_framework
+from services.assurance.rules.scoring import competency_levels
+from shared.auth import Principal
+
+
+class SubCompetencyChange(BaseModel):
+    code: str
+    previous_self_level: int | None
+    previous_panel_level: int | None
+    self_level: int | None
+    changed: bool = Field(description="the self level differs from last year's")
+
+
+class CompetencyChange(BaseModel):
+    code: str
+    short_name: str
+    previous_level: int | None = Field(description="last year's published level")
+    previous_self_level: int | None
+    self_level: int | None
+    change: int | None = Field(description="this self level minus last year's published level")
+
+
+class ChangesSinceLastYear(BaseModel):
+    assessment_id: str
+    previous_assessment_id: str | None
+    previous_cycle_year: str | None
+    sub_competencies: list[SubCompetencyChange]
+    competencies: list[CompetencyChange]
+
+
+async def since_last_year(session: AsyncSession, assessment_id: str,
+                          by: Principal) -> ChangesSinceLastYear:
+    """Per sub-competency and competency: last year's levels beside this year's."""
+    current = await assessments.get(session, assessment_id, by)
+    previous = None
+    if current.previous_assessment_id is not None:
+        previous = await repository.get(session, current.previous_assessment_id,
+                                        Assessment.pct_id == current.pct_id)
+    before = {row.code: row for row in previous.sub_competencies} if previous else {}
+    subs = [SubCompetencyChange(
+        code=row.code, self_level=row.self_level,
+        previous_self_level=before[row.code].self_level if row.code in before else None,
+        previous_panel_level=before[row.code].panel_level if row.code in before else None,
+        changed=row.code not in before or before[row.code].self_level != row.self_level)
+        for row in current.sub_competencies]
+    return ChangesSinceLastYear(
+        assessment_id=current.id, previous_assessment_id=previous.id if previous else None,
+        previous_cycle_year=previous.cycle.year if previous else None,
+        sub_competencies=subs, competencies=_competencies(current, previous))
+
+
+def _competencies(current: Assessment, previous: Assessment | None) -> list[CompetencyChange]:
+    framework = load_framework(current.framework_version)
+    now = competency_levels(framework, scores.ratings(current), side="self")
+    then: dict[str, int | None] = {}
+    if previous is not None:
+        then = competency_levels(load_framework(previous.framework_version),
+                                 scores.ratings(previous), side="self")
+    published = (previous.final_levels or {}) if previous is not None else {}
+    found = []
+    for code in framework.scored_competencies:
+        level, mine = published.get(code), now.get(code)
+        found.append(CompetencyChange(
+            code=code, short_name=framework.competency(code).short_name, previous_level=level,
+            previous_self_level=then.get(code), self_level=mine,
+            change=None if level is None or mine is None else mine - level))
+    return found

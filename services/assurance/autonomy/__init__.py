@@ -1,0 +1,1 @@
+"""Earned autonomy: decisions made on publication, revocation by the SHA, oversight."""

@@ -1,0 +1,1 @@
+"""Regional (SHA) and national (DoH) calibration of panel results, each change with a reason."""

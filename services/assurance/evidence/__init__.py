@@ -1,0 +1,1 @@
+"""Evidence documents attached to sub-competencies of a self-assessment."""

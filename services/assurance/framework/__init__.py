@@ -1,0 +1,1 @@
+"""The versioned WCC frameworks (reference data), read-only over the API."""

@@ -1,0 +1,1 @@
+"""Publication: results frozen, rated, autonomy decided and support needs identified."""

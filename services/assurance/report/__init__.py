@@ -1,0 +1,1 @@
+"""Reports on published results: league tables, distributions, change, CSV and SVG."""

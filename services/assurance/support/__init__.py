@@ -1,0 +1,1 @@
+"""Support needs found on publication, and external support bought through procurement."""
