@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Column, Date, DateTime, MetaData, String, Table, select, update
+from sqlalchemy import Column, CursorResult, Date, DateTime, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.consumer import Handler

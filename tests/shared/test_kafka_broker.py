@@ -32,7 +32,7 @@ Row = tuple[int, int, str, str]
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
     if shutil.which("java") is None:
-        pytest.skip("java is not installed (apt-get install -y openjdk-17-jre-headless maven)")
+        pytest.fail("java is not installed (apt-get install -y openjdk-17-jre-headless maven)")
     kafka = KafkaBroker(tmp_path_factory.mktemp("kafka"))
     kafka.start()
     try:

@@ -90,6 +90,11 @@ def evaluate_with_defaults(framework: Framework, bids: Sequence[Bid]) -> tuple[S
                     quality_weight=weights.quality)
 
 
+def check_weights(criteria: Sequence[Criterion], price_weight: int, quality_weight: int) -> None:
+    """Refuse (EvaluationError) weights and criteria that could not evaluate bids."""
+    _check_weights(criteria, price_weight, quality_weight)
+
+
 def _quality(bid: Bid, criteria: Sequence[Criterion]) -> Fraction:
     return sum((Fraction(bid.scores[c.code], c.max_score) * c.weight for c in criteria),
                Fraction(0))

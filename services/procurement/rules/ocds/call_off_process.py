@@ -54,6 +54,7 @@ class CallOffRecord:
     estimated_value_pence: int | None = None
     award: CallOffAward | None = None
     description: str = ""
+    cancelled: bool = False
 
 
 def call_off_ocid(record: CallOffRecord, publication: Publication) -> str:
@@ -70,7 +71,7 @@ def call_off_release_package(
         "ocid": ocid,
         "id": f"{ocid}-{latest.isoformat()}",
         "date": ocds_datetime(latest),
-        "tag": ["tender", "award", "contract"] if record.award else ["tender"],
+        "tag": _tags(record),
         "initiationType": "tender",
         "language": "en",
         "parties": _parties(framework, record),
@@ -82,6 +83,12 @@ def call_off_release_package(
         release["awards"] = [_award(framework, record, record.award)]
         release["contracts"] = [_contract(framework, record, record.award)]
     return release_package(ocid, publication, release)
+
+
+def _tags(record: CallOffRecord) -> list[str]:
+    if record.cancelled:
+        return ["tenderCancellation"]
+    return ["tender", "award", "contract"] if record.award else ["tender"]
 
 
 def _framework_link(framework: Framework, publication: Publication) -> Json:
@@ -105,7 +112,7 @@ def _tender(framework: Framework, record: CallOffRecord) -> Json:
     tender: Json = {
         "id": record.call_off_id,
         "title": record.title,
-        "status": "complete" if record.award else "active",
+        "status": "cancelled" if record.cancelled else "complete" if record.award else "active",
         "procurementMethod": "selective",
         "procurementMethodDetails": (f"Mini-competition among {framework.framework.code} "
                                      f"suppliers on the {record.package_type} list"),

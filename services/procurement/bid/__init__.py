@@ -1,0 +1,1 @@
+"""Sealed bids: price, answers per quality criterion, payment model; and their evaluation scores."""

@@ -1,0 +1,1 @@
+"""The FESC framework's reference data as the API serves it."""

@@ -1,0 +1,1 @@
+"""Payments: each contract's schedule and the explained payment lines of each period."""

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.procurement.request.models import ProcurementRequest
+
+
+def filtered(scope: ColumnElement[bool], *, status: str | None = None,
+             pct_id: str | None = None) -> Select[ProcurementRequest]:
+    query = select(ProcurementRequest).where(scope)
+    if status is not None:
+        query = query.where(ProcurementRequest.status == status)
+    if pct_id is not None:
+        query = query.where(ProcurementRequest.pct_id == pct_id)
+    return query
+
+
+async def page(session: AsyncSession, query: Select[Any], order: Sequence[Any], *, limit: int,
+               offset: int) -> tuple[Sequence[Any], int]:
+    """One page of `query` in `order`, and how many rows match in all."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = (await session.scalars(query.order_by(*order).limit(limit).offset(offset))).all()
+    return items, int(total or 0)

@@ -1,0 +1,1 @@
+"""Sign-offs of procurement requests: who approved or refused what, when and why."""
