@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -189,16 +190,25 @@ class Consumer:
                         extra={"error": str(exc), "partition": tp.partition})
 
     def _open(self) -> KafkaConsumer:
-        return KafkaConsumer(
-            *self.config.topics,
+        consumer = KafkaConsumer(
             bootstrap_servers=self.config.bootstrap,
             group_id=self.config.group_id,
             client_id=f"{self.config.group_id}-consumer",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.config.max_poll_records,
+            metadata_max_age_ms=30_000,
             metrics_enabled=False,
         )
+        # Join the group only once this client knows every topic's partitions: a member whose
+        # metadata lacks a just-created topic is assigned none of it and would sit idle until
+        # its next metadata refresh.
+        deadline = time.monotonic() + 30
+        for topic in self.config.topics:
+            while not consumer.partitions_for_topic(topic) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        consumer.subscribe(list(self.config.topics))
+        return consumer
 
     def _close(self) -> None:
         if self._consumer is not None:
