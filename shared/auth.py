@@ -26,7 +26,7 @@ from joserfc.jwk import KeySet
 from shared.errors import Forbidden, Unauthorized
 
 ALGORITHM = "RS256"
-ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105  # nosec B105  # a claim value
 _bearer = HTTPBearer(auto_error=False, description="Access token from the identity service")
 
 

@@ -44,7 +44,8 @@ async def run_worker(settings: BaseServiceSettings, *, outbox: Table, inbox: Tab
     loops: list[Awaitable[None]] = [relay.run(stop), *(task(stop) for task in extra)]
     if handlers:
         consumer = Consumer(
-            ConsumerConfig(group_id=settings.service_name, bootstrap=bootstrap, topics=topics,
+            ConsumerConfig(group_id=prefix + settings.service_name, bootstrap=bootstrap,
+                           topics=topics,
                            max_retries=settings.consumer_max_retries,
                            retry_backoff=settings.consumer_retry_backoff),
             handlers=handlers, sessionmaker=create_sessionmaker(engine), inbox=inbox)

@@ -8,7 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from shared.config import BaseServiceSettings
 
 # Dev-only: `seed-demo-users` refuses it when IDENTITY_ENVIRONMENT=production.
-DEFAULT_DEMO_PASSWORD = "wcc-demo-only-2009"  # noqa: S105 - documented demo credential
+DEFAULT_DEMO_PASSWORD = "wcc-demo-only-2009"  # noqa: S105  # nosec B105  # documented demo credential
 
 
 class Settings(BaseServiceSettings):

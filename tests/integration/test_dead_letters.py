@@ -66,9 +66,11 @@ class TestDeadLetters:
         assert "malformed envelope" in errors[0]
         assert "code" in errors[1]
         assert "IntegrityError" in errors[2]
-        assert all(dict(r.headers)["dlq.group"] == b"assurance" for r in dead)
+        group = (stack.prefix + "assurance").encode()
+        assert all(dict(r.headers)["dlq.group"] == group for r in dead)
 
 
 async def _committed(stack: Any, topic: str, n: int) -> bool:
-    found = await asyncio.to_thread(committed_offsets, stack.bootstrap, "assurance", topic)
+    found = await asyncio.to_thread(committed_offsets, stack.bootstrap,
+                                    stack.prefix + "assurance", topic)
     return sum(v or 0 for v in found.values()) == n

@@ -34,7 +34,7 @@ async def register_suppliers(url: str, n: int, *, start: int = 0) -> list[str]:
 
 
 async def offsets_total(stack: Any, group: str) -> int:
-    found = await asyncio.to_thread(committed_offsets, stack.bootstrap, group,
+    found = await asyncio.to_thread(committed_offsets, stack.bootstrap, stack.prefix + group,
                                     stack.prefix + "identity.organisation")
     return sum(v or 0 for v in found.values())
 

@@ -11,7 +11,7 @@ from services.assurance.rules.loading import ReferenceDataError
 from shared.errors import NotFound, problem_responses
 
 router = APIRouter(prefix="/frameworks", tags=["frameworks"])
-ERRORS = problem_responses(401, 403, 404)
+ERRORS = problem_responses(401, 403, 404, 422)
 
 
 class FrameworkSummary(BaseModel):

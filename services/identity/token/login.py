@@ -21,7 +21,7 @@ from services.identity.user.models import User
 from services.identity.user.schemas import USERNAME
 from shared.errors import Unauthorized
 
-PASSWORD_REFUSED = "invalid username or password"  # noqa: S105 - a message
+PASSWORD_REFUSED = "invalid username or password"  # noqa: S105  # nosec B105  # a message
 CLIENT_REFUSED = "invalid client credentials"
 
 

@@ -20,7 +20,7 @@ class PasswordGrant(_Grant):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "grant_type": "password", "username": "5nt.commissioner",
-        "password": "correct horse battery staple", "audience": "assurance"}]})
+        "password": "correct horse battery staple", "audience": "assurance"}]})  # nosec B105  # example
 
     grant_type: Literal["password"]
     username: str = Field(min_length=1, max_length=254)
@@ -53,8 +53,8 @@ class TokenResponse(BaseModel):
     """OAuth 2.0 token response (RFC 6749 section 5.1)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "access_token": "eyJhbGciOiJSUzI1NiIs...", "token_type": "Bearer", "expires_in": 900,
-        "refresh_token": "q0X3...", "refresh_expires_in": 1209600}]})
+        "access_token": "eyJhbGciOiJSUzI1NiIs...", "token_type": "Bearer", "expires_in": 900,  # nosec B105
+        "refresh_token": "q0X3...", "refresh_expires_in": 1209600}]})  # nosec B105  # example
 
     access_token: str = Field(description="RS256 JWT for `audience`")
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type

@@ -24,7 +24,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "username": "j.bloggs", "display_name": "Jo Bloggs", "email": "jo.bloggs@nhs.net",
         "organisation_id": "c1f3a0de-...", "roles": ["pct_commissioner"],
-        "password": "correct horse battery staple"}]})
+        "password": "correct horse battery staple"}]})  # nosec B105  # example
 
     username: Username
     display_name: str = Field(min_length=1, max_length=200)
