@@ -11,11 +11,15 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Column, CursorResult, Date, DateTime, MetaData, String, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.consumer import Handler
 from shared.events.contracts.identity import OrganisationRegistered, OrganisationUpdated
 from shared.events.envelope import Envelope
+
+# The columns an event sets: every one but the key (events carry the organisation's full state).
+_STATE = ("code", "name", "type", "parent_id", "valid_from", "valid_to", "updated_at")
 
 
 def directory_table(metadata: MetaData) -> Table:
@@ -35,6 +39,20 @@ def directory_table(metadata: MetaData) -> Table:
 
 def directory_handlers(table: Table) -> dict[str, Handler]:
     """Consumer handlers that keep `table` in step with identity's organisation events."""
+    upserts: dict[str, Any] = {}
+
+    def upsert(dialect: str) -> Any:
+        """INSERT ... ON CONFLICT (organisation_id) DO UPDATE, built once per dialect.
+
+        Only a clash on the organisation id turns into the update: a code already held by
+        another organisation still fails with an IntegrityError, as it should."""
+        statement = upserts.get(dialect)
+        if statement is None:
+            insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+            statement = upserts[dialect] = insert.on_conflict_do_update(
+                index_elements=[table.c.organisation_id],
+                set_={name: insert.excluded[name] for name in _STATE})
+        return statement
 
     async def apply(session: AsyncSession, envelope: Envelope,
                     payload: OrganisationRegistered | OrganisationUpdated) -> None:
@@ -43,6 +61,11 @@ def directory_handlers(table: Table) -> dict[str, Handler]:
             "parent_id": payload.parent_id, "valid_from": payload.valid_from,
             "valid_to": payload.valid_to, "updated_at": envelope.time,
         }
+        dialect = session.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            await session.execute(upsert(dialect),
+                                  {"organisation_id": payload.organisation_id, **values})
+            return
         result = await session.execute(
             update(table).where(table.c.organisation_id == payload.organisation_id)
             .values(**values))

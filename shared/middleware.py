@@ -14,7 +14,17 @@ from shared.logging import correlation_id, new_correlation_id
 
 HEADER = b"x-correlation-id"
 _VALID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
+_PROBES = frozenset({"/healthz", "/readyz"})  # polled by orchestrators: logged at DEBUG only
 log = logging.getLogger("access")
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """The header's value (the last one if repeated, as `dict(scope["headers"])` would give)."""
+    found = None
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return None if found is None else bytes(found)
 
 
 class CorrelationIdMiddleware:
@@ -27,7 +37,7 @@ class CorrelationIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(HEADER, b"")
+        incoming = _header(scope, HEADER) or b""
         value = incoming.decode() if _VALID.match(incoming) else new_correlation_id()
         token = correlation_id.set(value)
         began = time.perf_counter()
@@ -55,9 +65,12 @@ class CorrelationIdMiddleware:
                     "The server could not complete the request; quote the correlation id.",
                     scope["path"]))
         finally:
-            log.info("request", extra={
-                "method": scope["method"], "path": scope["path"], "status": status,
-                "duration_ms": round((time.perf_counter() - began) * 1000, 2)})
+            path = scope["path"]
+            level = logging.DEBUG if path in _PROBES else logging.INFO
+            if log.isEnabledFor(level):
+                log.log(level, "request", extra={
+                    "method": scope["method"], "path": path, "status": status,
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 2)})
             correlation_id.reset(token)
 
 
@@ -72,7 +85,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, send)
             return

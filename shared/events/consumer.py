@@ -1,9 +1,18 @@
 """The consumer: applies each event exactly once, retries, then dead-letters.
 
-Delivery is at least once (offsets are committed only after the event's transaction), and the
+Delivery is at least once (offsets are committed only after the events' transactions), and the
 effect is exactly once: the handler runs in the same transaction as the inbox insert keyed by
 event id, so a redelivered event finds its id and is skipped. A handler that keeps failing is
 retried with backoff and then sent, with its error, to `<topic>.dlq`; the partition moves on.
+
+Group commit: when a partition's poll holds a run of at least `batch_min` applicable events
+(the consumer is behind), the run is applied in transactions of up to `batch_max` events: one
+look-up of the ids already in the inbox, the handlers of the new ones in offset order (each
+handler's writes flushed before the next runs), one insert of their inbox rows, one commit.
+If anything in such a transaction fails, it is rolled back as a whole and its events go
+through the one-event-per-transaction path, which retries and dead-letters event by event.
+A shorter run (the consumer is keeping up) takes that per-event path directly, so each event
+becomes visible as soon as it is applied.
 """
 
 from __future__ import annotations
@@ -11,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -23,7 +32,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ARRAY, String, Table, any_, bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
+_TICK = timedelta(microseconds=1)  # the resolution of inbox.received_at
 
 
 class Outcome(Enum):
@@ -55,6 +66,41 @@ class ConsumerConfig:
     retry_backoff: float = 0.2
     poll_timeout_ms: int = 100
     max_poll_records: int = 500
+    batch_min: int = 16  # a run of this many applicable events of a partition is group-committed
+    batch_max: int = 200  # at most this many events per group-commit transaction
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A record that decoded, met its contract and has a handler: it can be applied."""
+
+    record: ConsumerRecord
+    envelope: Envelope
+    handler: Handler
+    payload: BaseModel
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    """A record that goes to the DLQ without reaching a handler."""
+
+    record: ConsumerRecord
+    error: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Ignored:
+    """A record of a type this service has no handler for."""
+
+    record: ConsumerRecord
+
+
+_Decoded = _Ready | _Rejected | _Ignored
+
+
+class _TransactionEnded(RuntimeError):
+    pass
 
 
 class Consumer:
@@ -65,6 +111,8 @@ class Consumer:
         unknown = set(handlers) - set(CONTRACTS)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
+        if config.batch_min < 2 or config.batch_max < config.batch_min:
+            raise ValueError("need 2 <= batch_min <= batch_max")
         self.config = config
         self.handlers = handlers
         self.sessionmaker = sessionmaker
@@ -72,6 +120,8 @@ class Consumer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-consumer")
         self._consumer: KafkaConsumer | None = None
         self._dlq: KafkaProducer | None = None
+        self._last_stamp = datetime.min.replace(tzinfo=UTC)
+        self._statements: dict[str, Any] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, apply and commit until `stop` is set."""
@@ -81,44 +131,132 @@ class Consumer:
             while not stop.is_set():
                 batches = await self._call(consumer.poll, self.config.poll_timeout_ms,
                                            self.config.max_poll_records)
+                offsets: dict[TopicPartition, OffsetAndMetadata] = {}
                 for tp, records in batches.items():
-                    await self._apply_partition(tp, records, stop)
+                    last = await self._apply_partition(records, stop)
+                    if last is not None:
+                        offsets[tp] = OffsetAndMetadata(last + 1, "", -1)
+                    if stop.is_set():
+                        break
+                if offsets:
+                    await self._commit(offsets)
         finally:
             await self._call(self._close)
             self._pool.shutdown(wait=False)
 
-    async def _apply_partition(self, tp: TopicPartition, records: list[ConsumerRecord],
-                               stop: asyncio.Event) -> None:
+    async def _apply_partition(self, records: Sequence[ConsumerRecord],
+                               stop: asyncio.Event) -> int | None:
+        """Apply `records` (one partition's, in offset order); the last offset applied."""
         last: int | None = None
-        for record in records:
-            await self.handle(record)
-            last = record.offset
-            failpoint("consumer.after_apply")
-            if stop.is_set():
-                break
-        if last is not None:
-            await self._commit(tp, last + 1)
+        for segment in self._segments([self._decode(record) for record in records]):
+            if len(segment) >= self.config.batch_min:
+                ready = [item for item in segment if isinstance(item, _Ready)]
+                if await self._apply_batch(ready):
+                    last = segment[-1].record.offset
+                    failpoint("consumer.after_apply")
+                    if stop.is_set():
+                        break
+                    continue
+            for item in segment:
+                await self._handle_decoded(item)
+                last = item.record.offset
+                failpoint("consumer.after_apply")
+                if stop.is_set():
+                    return last
+        return last
+
+    def _segments(self, items: list[_Decoded]) -> Iterable[list[_Decoded]]:
+        """Runs of applicable records (cut at `batch_max`), and every other record on its own."""
+        run: list[_Decoded] = []
+        for item in items:
+            if isinstance(item, _Ready):
+                run.append(item)
+                if len(run) == self.config.batch_max:
+                    yield run
+                    run = []
+                continue
+            if run:
+                yield run
+                run = []
+            yield [item]
+        if run:
+            yield run
 
     async def handle(self, record: ConsumerRecord) -> Outcome:
         """Apply one record: decode, dedupe, run the handler; dead-letter what cannot apply."""
+        return await self._handle_decoded(self._decode(record))
+
+    def _decode(self, record: ConsumerRecord) -> _Decoded:
         try:
             envelope = Envelope.from_bytes(record.value)
         except (ValidationError, ValueError) as exc:
-            return await self._dead_letter(record, f"malformed envelope: {exc}", "malformed")
+            return _Rejected(record, f"malformed envelope: {exc}", "malformed")
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            return Outcome.IGNORED
+            return _Ignored(record)
         try:
             model: type[BaseModel] = CONTRACTS[envelope.type].model
             payload = model.model_validate(envelope.data)
         except ValidationError as exc:
-            return await self._dead_letter(record, f"payload breaks its contract: {exc}",
-                                           "contract")
-        token = correlation_id.set(envelope.correlationid)
+            return _Rejected(record, f"payload breaks its contract: {exc}", "contract")
+        return _Ready(record, envelope, handler, payload)
+
+    async def _handle_decoded(self, item: _Decoded) -> Outcome:
+        if isinstance(item, _Rejected):
+            return await self._dead_letter(item.record, item.error, item.kind)
+        if isinstance(item, _Ignored):
+            return Outcome.IGNORED
+        token = correlation_id.set(item.envelope.correlationid)
         try:
-            return await self._apply_with_retries(record, envelope, handler, payload)
+            return await self._apply_with_retries(item.record, item.envelope, item.handler,
+                                                  item.payload)
         finally:
             correlation_id.reset(token)
+
+    async def _apply_batch(self, items: list[_Ready]) -> bool:
+        """Apply `items` in one transaction; False (nothing applied) if any part of it failed."""
+        duplicates: list[str] = []
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                transaction = session.sync_session.get_transaction()
+                seen = await self._present(session, [item.envelope.id for item in items])
+                applied: list[Envelope] = []
+                for item in items:
+                    envelope = item.envelope
+                    if envelope.id in seen:
+                        duplicates.append(envelope.id)
+                        continue
+                    seen.add(envelope.id)  # the same event twice in one batch (republished)
+                    token = correlation_id.set(envelope.correlationid)
+                    try:
+                        await item.handler(session, envelope, item.payload)
+                        await session.flush()  # what the next handler reads is in the database
+                    finally:
+                        correlation_id.reset(token)
+                    if session.sync_session.get_transaction() is not transaction:
+                        raise _TransactionEnded("a handler ended the consumer's transaction")
+                    session.expunge_all()  # each handler starts from the database, not a cache
+                    applied.append(envelope)
+                if applied:
+                    await session.execute(insert(self.inbox),
+                                          [self._inbox_row(envelope) for envelope in applied])
+        except Exception as exc:
+            log.warning("batch not applied; applying its events one by one",
+                        extra={"events": len(items), "error": f"{type(exc).__name__}: {exc}"})
+            return False
+        for event_id in duplicates:
+            log.info("duplicate event skipped", extra={"event_id": event_id})
+        return True
+
+    async def _present(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
+        """Which of `event_ids` the inbox already holds."""
+        column = self.inbox.c.event_id
+        if _dialect(session) == "postgresql":
+            # One array parameter: one prepared statement whatever the batch size.
+            condition = column == any_(bindparam("ids", event_ids, type_=ARRAY(String())))
+        else:
+            condition = column.in_(event_ids)
+        return set(await session.scalars(select(column).where(condition)))
 
     async def _apply_with_retries(self, record: ConsumerRecord, envelope: Envelope,
                                   handler: Handler, payload: BaseModel) -> Outcome:
@@ -140,21 +278,53 @@ class Consumer:
         recorded = False
         try:
             async with self.sessionmaker() as session, session.begin():
-                seen = await session.scalar(
-                    select(self.inbox.c.event_id).where(self.inbox.c.event_id == envelope.id))
-                if seen is not None:
+                recorded = await self._record(session, envelope)
+                if not recorded:
                     log.info("duplicate event skipped", extra={"event_id": envelope.id})
                     return Outcome.DUPLICATE
-                await session.execute(insert(self.inbox).values(
-                    event_id=envelope.id, topic=CONTRACTS[envelope.type].topic,
-                    type=envelope.type, received_at=datetime.now(UTC)))
-                recorded = True
                 await handler(session, envelope, payload)
         except IntegrityError:
             if not recorded:
                 return Outcome.DUPLICATE  # another consumer applied it a moment ago
             raise
         return Outcome.APPLIED
+
+    async def _record(self, session: AsyncSession, envelope: Envelope) -> bool:
+        """Insert the event's inbox row; False when the inbox already holds it."""
+        row = self._inbox_row(envelope)
+        dialect = _dialect(session)
+        if dialect in ("postgresql", "sqlite"):
+            # One round trip: insert unless present (a concurrent insert of the same id by
+            # another consumer is waited for, then counts as present).
+            return await session.scalar(self._insert_new(dialect), row) is not None
+        seen = await session.scalar(
+            select(self.inbox.c.event_id).where(self.inbox.c.event_id == envelope.id))
+        if seen is not None:
+            return False
+        await session.execute(insert(self.inbox).values(**row))
+        return True
+
+    def _insert_new(self, dialect: str) -> Any:
+        """INSERT INTO inbox ... ON CONFLICT DO NOTHING RETURNING event_id, built once."""
+        statement = self._statements.get(dialect)
+        if statement is None:
+            insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = self._statements[dialect] = (
+                insert_(self.inbox).on_conflict_do_nothing(index_elements=[self.inbox.c.event_id])
+                .returning(self.inbox.c.event_id))
+        return statement
+
+    def _inbox_row(self, envelope: Envelope) -> dict[str, Any]:
+        return {"event_id": envelope.id, "topic": CONTRACTS[envelope.type].topic,
+                "type": envelope.type, "received_at": self._stamp()}
+
+    def _stamp(self) -> datetime:
+        """Now, but strictly after the previous stamp: inbox.received_at orders applications."""
+        now = datetime.now(UTC)
+        if now <= self._last_stamp:
+            now = self._last_stamp + _TICK
+        self._last_stamp = now
+        return now
 
     async def _dead_letter(self, record: ConsumerRecord, error: str, kind: str) -> Outcome:
         headers = [
@@ -178,16 +348,17 @@ class Consumer:
         self._dlq.send(dlq_topic(record.topic), key=record.key, value=record.value,
                        headers=headers).get(timeout=30)
 
-    async def _commit(self, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
         consumer = self._consumer
         assert consumer is not None
         try:
-            await self._call(consumer.commit, {tp: OffsetAndMetadata(offset, "", -1)})
+            await self._call(consumer.commit, offsets)
         except (CommitFailedError, KafkaError) as exc:
             # A rebalance took the partition away: the new owner re-reads from the last
             # committed offset and the inbox skips what was already applied here.
             log.warning("offset commit failed; events will be redelivered",
-                        extra={"error": str(exc), "partition": tp.partition})
+                        extra={"error": str(exc),
+                               "partitions": sorted(tp.partition for tp in offsets)})
 
     def _open(self) -> KafkaConsumer:
         consumer = KafkaConsumer(
@@ -219,6 +390,10 @@ class Consumer:
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         # KafkaConsumer is not thread-safe: every call goes through the same single thread.
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return str(session.get_bind().dialect.name)
 
 
 def consumed_topics(handlers: Iterable[str]) -> tuple[str, ...]:

@@ -5,6 +5,11 @@ between the two publishes it again on restart; consumers' inboxes absorb the dup
 One relay per service publishes at a time (a PostgreSQL advisory lock elects it), so the
 outbox order is the publication order; the key (aggregate id) keeps an aggregate on one
 partition, hence in order for consumers.
+
+Polling adapts to the traffic: after a poll that published something the relay polls again
+after `poll_interval`; each empty poll doubles the wait, up to `max_idle_interval`, so an idle
+relay runs a few queries a second instead of 1/poll_interval, and the first event after a quiet
+spell waits at most `max_idle_interval` longer.
 """
 
 from __future__ import annotations
@@ -50,19 +55,21 @@ class Relay:
 
     def __init__(self, *, engine: AsyncEngine, outbox: Table, bootstrap: str, service: str,
                  batch_size: int = 500, poll_interval: float = 0.02,
-                 topic_prefix: str = "") -> None:
+                 max_idle_interval: float = 0.1, topic_prefix: str = "") -> None:
         self.engine = engine
         self.outbox = outbox
         self.bootstrap = bootstrap
         self.service = service
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.max_idle_interval = max(poll_interval, max_idle_interval)
         self.topic_prefix = topic_prefix
         self._producer: KafkaProducer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; failures back off and retry (nothing is marked)."""
         backoff = self.poll_interval
+        idle = self.poll_interval
         async with self._leadership(stop) as leader:
             if not leader:
                 return
@@ -73,11 +80,18 @@ class Relay:
                 except Exception:
                     log.exception("relay batch failed; will retry", extra={"backoff": backoff})
                     await asyncio.to_thread(self._reset_producer)
-                    published = 0
                     backoff = min(backoff * 2 + 0.1, 5.0)
-                if published < self.batch_size:
                     await _sleep_or_stop(stop, backoff)
+                    continue
+                if published >= self.batch_size:
+                    continue  # more are waiting
+                idle = self.poll_interval if published else self.next_idle(idle)
+                await _sleep_or_stop(stop, idle)
         await asyncio.to_thread(self.close)
+
+    def next_idle(self, idle: float) -> float:
+        """The wait after an empty poll that followed a wait of `idle` seconds."""
+        return min(idle * 2, self.max_idle_interval)
 
     async def publish_batch(self) -> int:
         """Publish the oldest unpublished rows; returns how many were published and marked."""
