@@ -24,6 +24,8 @@ from services.market.simulation.montecarlo import (
     ScenarioComparison,
     SimulationCancelled,
     compare,
+    replication_seed,
+    run_csm_ref_monte_carlo,
     run_monte_carlo,
 )
 from services.market.simulation.scenario import (
@@ -53,7 +55,9 @@ __all__ = [
     "load_history",
     "load_scenario",
     "parse_scenario",
+    "replication_seed",
     "run_csm_ref",
+    "run_csm_ref_monte_carlo",
     "run_market",
     "run_monte_carlo",
     "score",

@@ -11,18 +11,20 @@ import math
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
 
+from services.market.simulation.csm_ref import run_csm_ref
 from services.market.simulation.market.engine import OUTPUTS, generator, simulate
 from services.market.simulation.market.world import FloatArray, World, build_world
 from services.market.simulation.scenario import Scenario
 
 ProgressCallback = Callable[[float], None]
 CancelCheck = Callable[[], bool]
+CSM_REF_OUTPUTS = ("active_suppliers", "hhi", "in_house_share")
 Z_90 = 1.6448536269514722  # two-sided 90% normal quantile, to match the 5-95% bands
 
 
@@ -64,15 +66,15 @@ def simulate_replications(world: World, master_seed: int, start: int, stop: int)
     return block
 
 
-def summarise(scenario: str, master_seed: int, labels: tuple[str, ...],
-              tables: FloatArray) -> MonteCarloSummary:
-    """Per-output statistics of a (replications, OUTPUTS, quarters) array."""
+def summarise(scenario: str, master_seed: int, labels: tuple[str, ...], tables: FloatArray,
+              names: Sequence[str] = OUTPUTS) -> MonteCarloSummary:
+    """Per-output statistics of a (replications, outputs, quarters) array (outputs: `names`)."""
     n = tables.shape[0]
     with np.errstate(invalid="ignore"):
         mean = np.nanmean(tables, axis=0)
         sd = np.nanstd(tables, axis=0, ddof=1) if n > 1 else np.zeros_like(mean)
         p5, p95 = np.nanpercentile(tables, [5.0, 95.0], axis=0)
-    outputs = {name: OutputSummary(mean[i], sd[i], p5[i], p95[i]) for i, name in enumerate(OUTPUTS)}
+    outputs = {name: OutputSummary(mean[i], sd[i], p5[i], p95[i]) for i, name in enumerate(names)}
     return MonteCarloSummary(scenario, n, master_seed, labels, outputs)
 
 
@@ -147,6 +149,33 @@ def run_monte_carlo(
             if progress is not None:
                 progress(done / replications)
     return summarise(world.scenario.name, master_seed, world.labels, tables)
+
+
+def run_csm_ref_monte_carlo(
+    replications: int = 1000, master_seed: int = 0, *, n_buyers: int = 211, steps: int = 40,
+    scenario: str = "csm-ref", labels: tuple[str, ...] | None = None,
+    progress: ProgressCallback | None = None, should_cancel: CancelCheck | None = None,
+    chunk: int = 50,
+) -> MonteCarloSummary:
+    """csm-ref replications summarised like the market model (outputs: CSM_REF_OUTPUTS).
+
+    Replication i runs with the first 64 bits of replication_seed(master_seed, i); a run takes
+    about 2 ms, so one process suffices. Progress and cancellation work per chunk, as above.
+    """
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    tables = np.empty((replications, len(CSM_REF_OUTPUTS), steps))
+    for start in range(0, replications, chunk):
+        if should_cancel is not None and should_cancel():
+            raise SimulationCancelled(f"cancelled after {start} of {replications} replications")
+        for i in range(start, min(start + chunk, replications)):
+            seed = int(replication_seed(master_seed, i).generate_state(1, np.uint64)[0])
+            run = run_csm_ref(n_buyers=n_buyers, steps=steps, seed=seed)
+            tables[i] = (run.active_suppliers, run.hhi, run.in_house_share)
+        if progress is not None:
+            progress(min(start + chunk, replications) / replications)
+    names = labels or tuple(f"step {k + 1}" for k in range(steps))
+    return summarise(scenario, master_seed, names, tables, CSM_REF_OUTPUTS)
 
 
 @dataclass(frozen=True)
