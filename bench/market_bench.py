@@ -4,13 +4,16 @@
   Mesa 3 implementation at 211, 2,110 and 21,100 buyers, and their ratio;
 - one run of a national scenario (211 CCGs, 20 quarters), in milliseconds;
 - 1,000 Monte Carlo replications of that scenario, in seconds (default worker processes);
-- memory growth across 1,000 consecutive runs, measured with tracemalloc.
+- memory growth across 1,000 consecutive runs, measured with tracemalloc;
+- the event loop's lag while a worker executes a 2,000-replication study as the run executor
+  does (`asyncio.to_thread`, progress and cancellation checks): a run never blocks the loop.
 
 `python -m bench.market_bench` (or `python bench/market_bench.py`) prints the figures as JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
@@ -20,6 +23,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+from services.market.run.execution import Job, simulate
 from services.market.simulation.csm_ref import run_csm_ref
 from services.market.simulation.market.engine import run_market
 from services.market.simulation.market.world import World, build_world
@@ -105,6 +109,31 @@ def memory_growth(world: World, runs: int = 1_000) -> dict[str, float]:
             "peak_kib": round((peak - start) / 1024, 1)}
 
 
+async def _loop_lag(replications: int, tick_s: float) -> dict[str, float]:
+    """Ticks of `tick_s` on the event loop while a study runs in a thread, as in a worker."""
+    scenario = load_scenario(SCENARIO)
+    job = Job("bench", "market", scenario.model_dump(mode="json"), replications, 0)
+    lags: list[float] = []
+    began = time.perf_counter()
+    study = asyncio.ensure_future(asyncio.to_thread(
+        simulate, job, processes=1, progress=lambda _fraction: None, should_cancel=lambda: False))
+    while not study.done():
+        before = time.perf_counter()
+        await asyncio.sleep(tick_s)
+        lags.append(time.perf_counter() - before - tick_s)
+    await study
+    lags.sort()
+    return {"replications": replications, "study_s": round(time.perf_counter() - began, 3),
+            "ticks": len(lags), "p50_ms": round(statistics.median(lags) * 1000, 3),
+            "p99_ms": round(lags[int(0.99 * (len(lags) - 1))] * 1000, 3),
+            "max_ms": round(lags[-1] * 1000, 3)}
+
+
+def event_loop_lag(replications: int = 2_000, tick_s: float = 0.005) -> dict[str, float]:
+    """How late the event loop's timers fire while a worker simulates (see _loop_lag)."""
+    return asyncio.run(_loop_lag(replications, tick_s))
+
+
 def run() -> dict[str, Any]:
     """Every market benchmark, as one JSON-ready dict."""
     world = build_world(load_scenario(SCENARIO))
@@ -122,6 +151,7 @@ def run() -> dict[str, Any]:
                          "quarters": world.quarters, **national_run_ms(world)},
         "monte_carlo": monte_carlo_seconds(world),
         "memory": memory_growth(world),
+        "event_loop_lag": event_loop_lag(),
     }
 
 

@@ -71,4 +71,7 @@ async def market() -> list[Result]:
     results.append(Result("market.memory_growth_1000_runs", memory["growth_kib"], "KiB",
                           Target("<=", 1024, "KiB", "flat: under 1 MiB over 1,000 runs"),
                           memory))
+    lag = data["event_loop_lag"]
+    results.append(Result("market.event_loop_lag_during_run.p99", lag["p99_ms"], "ms",
+                          Target("<=", 50, "ms", "timers late while a worker simulates"), lag))
     return results

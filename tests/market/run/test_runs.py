@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,24 +26,15 @@ class TestQueue:
         assert requested == {"run_id": run["id"], "scenario": "historical", "model": "market",
                              "replications": 250, "seed": 42, "attempt": 1}
 
-    async def test_ten_thousand_replications_do_not_block_the_event_loop(
+    async def test_the_largest_study_is_only_queued_by_the_request(
             self, market: ServiceHarness, who: People) -> None:
-        lags: list[float] = []
-
-        async def ticker() -> None:
-            while True:
-                before = time.perf_counter()
-                await asyncio.sleep(0.005)
-                lags.append(time.perf_counter() - before - 0.005)
-
-        ticking = asyncio.create_task(ticker())
-        started = time.perf_counter()
+        # The API never simulates (a worker does, off its event loop); the event-loop lag while
+        # a worker executes a study is measured by `make bench` (market.event_loop_lag).
         run = await queue_run(market.client, who, replications=10_000)
-        elapsed = time.perf_counter() - started
-        ticking.cancel()
-        assert run["status"] == "queued"
-        assert elapsed < 1.0
-        assert max(lags) < 0.2
+        stored = await market.session.get(Run, run["id"])
+        assert stored is not None
+        assert (stored.status, stored.worker_id, stored.started_at, stored.attempts) == (
+            "queued", None, None, 0)
         assert await count(market.session, RunResult) == 0
 
     @pytest.mark.parametrize(("body", "field"), [
