@@ -114,6 +114,17 @@ class TestCalendar:
         assert np.all(share[:start] == 0)
         assert share[start:] == pytest.approx(1 / 12)  # one line of 12, every CCG
 
+    def test_all_four_at_scale_functions_take_their_seven_lines(self) -> None:
+        result = run_market(load_scenario("national-all-at-scale"), 4)
+        start = result.labels.index("2014-04")
+        share = result.outputs["national_share"]
+        assert np.all(share[:start] == 0)
+        assert share[start:] == pytest.approx(7 / 12)  # BI, procurement, IT, estates, HR,
+        # finance and communications, for every CCG
+        baseline = run_market(load_scenario("baseline"), 4)
+        income = "csu_income_per_head"
+        assert result.outputs[income][-1] < baseline.outputs[income][-1]
+
     def test_national_pairs_are_never_tendered_again(self) -> None:
         world = build_world(load_scenario("national-bi-at-scale"))
         state, rng = play(world)
