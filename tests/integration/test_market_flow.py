@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from services.market import worker
 from shared.events.contracts import contract_for
 from shared.events.contracts.assurance import AssessmentRated
-from shared.events.contracts.procurement import ContractAwarded
+from shared.events.contracts.procurement import ContractAwarded, ContractSigned
 from shared.events.envelope import CONTENT_TYPE, Envelope, new_envelope
 from shared.events.relay import make_producer
 from shared.events.topics import ensure_topics, with_dlqs
@@ -191,6 +191,9 @@ class TestObservationsThroughTheBroker:
             supplier_id="FESC01", package_type="end_to_end", groupings=["assessment_and_planning"],
             payment_model="risk_reward", value_pence=425_000_000, start_date=date(2008, 7, 1),
             end_date=date(2010, 6, 30), population_served=250_000))
+        produce(stack, ContractSigned(  # signed for less than awarded: the signed value counts
+            contract_id="k-1", pct_id="pct-1", supplier_id="FESC01", payment_model="risk_reward",
+            value_pence=400_000_000, signed_on=date(2008, 6, 20)))
         async with live_app("market", settings) as (_app, client):
             before = await queue_run(client, who, replications=5)
             async with market_worker(settings):
@@ -202,7 +205,8 @@ class TestObservationsThroughTheBroker:
         assert (before["inputs"]["ratings"], before["inputs"]["observed_contracts"]) == (0, 0)
         inputs = after["inputs"]
         assert (inputs["ratings"], inputs["reliant_share"]) == (1, 1.0)
-        assert (inputs["observed_contracts"], inputs["mean_price_per_head_pence"]) == (1, 851)
+        # £4m over 730 days for 250,000 people: 1,600p / (730 / 365.25) = 800.5p a head a year
+        assert (inputs["observed_contracts"], inputs["mean_price_per_head_pence"]) == (1, 801)
         assert inputs["demand_adjustment"] > 1.0
         assert inputs["applied"]["in_house.quality"] < 0.6
 
@@ -217,4 +221,6 @@ async def _progressing(client: Any, who: People, run: dict[str, Any]) -> bool:
 
 
 async def _observed(url: str) -> bool:
-    return await count(url, "pct_rating") == 1 and await count(url, "contract_observation") == 1
+    signed = await rows(url, "SELECT signed_on FROM contract_observation")
+    return await count(url, "pct_rating") == 1 and [r["signed_on"] for r in signed] == [
+        date(2008, 6, 20)]
