@@ -10,6 +10,7 @@ no route was left without one (deny by default).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from shared.errors import Forbidden, Unauthorized
 
 ALGORITHM = "RS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105  # nosec B105  # a claim value
+logger = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="Access token from the identity service")
 
 
@@ -60,7 +62,12 @@ class StaticKeys:
 
 
 class RemoteJWKS:
-    """Identity's JWKS over HTTP: cached for `ttl`, refetched at most every `min_refresh` s."""
+    """Identity's JWKS over HTTP: cached for `ttl`, refetched at most every `min_refresh` s.
+
+    When a refetch fails (identity restarting, a network blip), the keys already held keep
+    verifying tokens and the next attempt waits `min_refresh`: a short identity outage must not
+    turn every valid token in every service into a 401.
+    """
 
     def __init__(self, url: str, *, ttl: float = 300.0, min_refresh: float = 5.0,
                  timeout: float = 2.0, attempts: int = 3) -> None:
@@ -70,19 +77,36 @@ class RemoteJWKS:
         self.timeout = timeout
         self.attempts = attempts
         self._keys: KeySet | None = None
-        self._fetched_at = 0.0
+        self._fetched_at = -float("inf")
+        self._attempted_at = -float("inf")
         self._lock = asyncio.Lock()
 
     async def key_set(self, *, refresh: bool = False) -> KeySet:
-        age = time.monotonic() - self._fetched_at
-        stale = self._keys is None or age > self.ttl or (refresh and age > self.min_refresh)
-        if stale:
+        if self._due(refresh):
             async with self._lock:
-                if self._keys is None or time.monotonic() - self._fetched_at >= self.min_refresh:
-                    self._keys = await self._fetch()
-                    self._fetched_at = time.monotonic()
-        assert self._keys is not None
+                if self._due(refresh):  # not if another task fetched while this one waited
+                    await self._refetch()
+        if self._keys is None:
+            raise Unauthorized("signing keys unavailable")
         return self._keys
+
+    def _due(self, refresh: bool) -> bool:
+        now = time.monotonic()
+        if now - self._attempted_at < self.min_refresh:
+            return False
+        return self._keys is None or refresh or now - self._fetched_at > self.ttl
+
+    async def _refetch(self) -> None:
+        try:
+            self._keys = await self._fetch()
+            self._fetched_at = time.monotonic()
+        except Unauthorized as exc:
+            if self._keys is None:
+                raise
+            logger.warning("JWKS refetch from %s failed (%s); verifying with the cached keys",
+                           self.url, exc.detail)
+        finally:
+            self._attempted_at = time.monotonic()
 
     async def _fetch(self) -> KeySet:
         error: Exception | None = None
@@ -94,6 +118,7 @@ class RemoteJWKS:
                     return KeySet.import_key_set(response.json())
                 except (httpx.HTTPError, ValueError) as exc:
                     error = exc
+                if attempt + 1 < self.attempts:
                     await asyncio.sleep(0.1 * 2**attempt)
         raise Unauthorized(f"signing keys unavailable: {error}")
 

@@ -8,7 +8,7 @@ from services.identity.audit.routes import router as audit_router
 from services.identity.config import Settings
 from services.identity.organisation.routes import router as organisation_router
 from services.identity.token.keys import KeyStore
-from services.identity.token.ratelimit import SlidingWindowLimiter
+from services.identity.token.ratelimit import LoginLimits
 from services.identity.token.routes import router as token_router
 from services.identity.user.passwords import Passwords
 from services.identity.user.routes import router as user_router
@@ -26,11 +26,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     on_startup=[_load_keys])
     keys = app.state.keys = KeyStore(app.state.sessionmaker,
                                      reload_after=settings.signing_key_reload_seconds)
-    app.state.verifier = TokenVerifier(keys, issuer=settings.token_issuer, audience="identity")
+    app.state.verifier = own_verifier(keys, settings)
     app.state.passwords = Passwords.from_settings(settings)
-    app.state.login_limiter = SlidingWindowLimiter(settings.login_rate_limit,
-                                                   settings.login_rate_window)
+    app.state.login_limits = LoginLimits(per_account=settings.login_rate_limit,
+                                         per_ip=settings.login_ip_rate_limit,
+                                         window=settings.login_rate_window)
     return app
+
+
+def own_verifier(keys: KeyStore, settings: Settings) -> TokenVerifier:
+    """Identity checks tokens sent to it against its own KeyStore (no HTTP round trip)."""
+    return TokenVerifier(keys, issuer=settings.token_issuer, audience="identity")
 
 
 async def _load_keys(app: FastAPI) -> None:

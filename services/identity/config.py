@@ -24,7 +24,10 @@ class Settings(BaseServiceSettings):
     lockout_seconds: int = Field(default=900, ge=1, description="how long a lock lasts")
     login_rate_limit: int = Field(
         default=10, ge=1, description="token requests per client IP + username per window")
-    login_rate_window: int = Field(default=60, ge=1, description="seconds")
+    login_ip_rate_limit: int = Field(
+        default=30, ge=1,
+        description="failed credential attempts per client IP per window, any usernames")
+    login_rate_window: int = Field(default=60, ge=1, description="seconds, for both limits")
     # Argon2id: OWASP Password Storage Cheat Sheet minimum (19 MiB, 2 passes, 1 lane).
     argon2_memory_kib: int = Field(default=19_456, ge=8)
     argon2_time_cost: int = Field(default=2, ge=1)

@@ -48,11 +48,12 @@ async def identity(open_identity: OpenApp) -> AsyncIterator[ServiceHarness]:
 
 @dataclass
 class Orgs:
-    """DoH > NHS CB, two SHAs > PCTs; two suppliers. Codes are test-only."""
+    """DoH > NHS CB > a CCG and a CSU; DoH > two SHAs > PCTs; two suppliers. Test-only codes."""
 
     doh: Organisation
     nhscb: Organisation
     ccg: Organisation
+    csu: Organisation
     sha: Organisation
     other_sha: Organisation
     pct: Organisation
@@ -70,7 +71,8 @@ async def orgs(identity: ServiceHarness) -> Orgs:
     sha = await add_org(s, "TQ31", "SHA", doh)
     other_sha = await add_org(s, "TQ30", "SHA", doh)
     return Orgs(
-        doh=doh, nhscb=nhscb, ccg=await add_org(s, "T00W", "CCG", nhscb), sha=sha,
+        doh=doh, nhscb=nhscb, ccg=await add_org(s, "T00W", "CCG", nhscb),
+        csu=await add_org(s, "T0CS", "CSU", nhscb), sha=sha,
         other_sha=other_sha, pct=await add_org(s, "T5NT", "PCT", sha),
         sibling_pct=await add_org(s, "T5NR", "PCT", sha),
         far_pct=await add_org(s, "T5D7", "PCT", other_sha),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from services.identity.audit.models import AuditEvent
+from services.identity.organisation.models import Organisation, OrganisationChange
 from services.identity.token.models import RefreshToken
 from services.identity.user.models import User
 from shared.testing.plugin import ServiceHarness
@@ -47,13 +49,31 @@ CASES: list[Any] = [
     pytest.param("GET", "/users", None, {"limit": 501}, 422, id="users-page-too-large"),
     pytest.param("GET", "/audit", None, {"limit": 501}, 422, id="audit-page-too-large"),
     pytest.param("GET", "/users", None, {"offset": -1}, 422, id="users-negative-offset"),
+    pytest.param("PATCH", "/organisations/{org}", {"name": "Renamed PCT", "type": "SHA"}, None,
+                 422, id="organisation-unknown-field"),
+    pytest.param("PATCH", "/organisations/{org}", {"name": "Renamed PCT", "valid_to": "soon"},
+                 None, 422, id="organisation-date-wrong-type"),
+    pytest.param("PATCH", "/organisations/{org}", {"name": 42}, None, 422,
+                 id="organisation-name-wrong-type"),
+    pytest.param("PATCH", "/organisations/{org}", ["name", "Renamed PCT"], None, 422,
+                 id="organisation-body-not-an-object"),
+    pytest.param("GET", "/organisations", None, {"limit": 501}, 422,
+                 id="organisations-page-too-large"),
+    pytest.param("GET", "/organisations", None, {"active_on": "31/03/2013"}, 422,
+                 id="organisations-date-malformed"),
+    pytest.param("GET", "/organisations", None, {"type": "HOSPITAL"}, 422,
+                 id="organisations-unknown-type"),
 ]
 
 
 async def footprint(identity: ServiceHarness) -> tuple[Any, ...]:
     session = identity.session
+    organisations = (await session.execute(
+        select(Organisation.code, Organisation.name, Organisation.type, Organisation.valid_to,
+               Organisation.version).order_by(Organisation.code))).all()
     return (await count(session, User), await count(session, AuditEvent),
-            await count(session, RefreshToken), tuple(await outbox_types(session)))
+            await count(session, RefreshToken), await count(session, OrganisationChange),
+            tuple(map(tuple, organisations)), tuple(await outbox_types(session)))
 
 
 @pytest.fixture

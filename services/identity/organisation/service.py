@@ -60,9 +60,10 @@ async def update(session: AsyncSession, organisation_id: str, data: Organisation
     organisation = await get(session, organisation_id)
     fields = data.model_dump(exclude_unset=True)
     if "parent_code" in fields:
+        if fields["parent_code"] == organisation.code:
+            raise RuleViolation("an organisation cannot be its own parent", errors=[
+                {"loc": ["body", "parent_code"], "msg": "is the organisation itself"}])
         parent = await _checked_parent(session, organisation.type, fields["parent_code"])
-        if parent is not None and parent.id == organisation.id:
-            raise RuleViolation("an organisation cannot be its own parent")
         fields["parent_id"] = parent.id if parent else None
     valid_from = fields.get("valid_from", organisation.valid_from)
     fields["valid_to"] = _checked_period(organisation.type, valid_from,

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from services.identity.audit.service import client_ip
 from services.identity.config import Settings
 from services.identity.token.keys import KeyStore
-from services.identity.token.ratelimit import SlidingWindowLimiter
+from services.identity.token.ratelimit import LoginLimits
 from services.identity.user.passwords import Passwords
 
 
@@ -19,14 +19,14 @@ class GrantContext:
     settings: Settings
     keys: KeyStore
     passwords: Passwords
-    limiter: SlidingWindowLimiter
+    limiter: LoginLimits
     ip: str | None
 
 
 def grant_context(request: Request) -> GrantContext:
     state = request.app.state
     return GrantContext(settings=state.settings, keys=state.keys, passwords=state.passwords,
-                        limiter=state.login_limiter, ip=client_ip(request))
+                        limiter=state.login_limits, ip=client_ip(request))
 
 
 GrantContextDep = Annotated[GrantContext, Depends(grant_context)]

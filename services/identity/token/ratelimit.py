@@ -1,4 +1,5 @@
-"""A sliding-window rate limit on token requests, per client IP and account name.
+"""Sliding-window rate limits on credential attempts: per client IP + account name, and per
+client IP alone (so spraying many account names from one address is stopped too).
 
 Held in process memory: each identity replica counts on its own (see docs/adr), which bounds
 an attacker at `limit` x replicas per window; the per-account lockout, kept in the database,
@@ -44,6 +45,12 @@ class SlidingWindowLimiter:
         if len(self._hits) > self.max_keys:
             self._forget(now)
 
+    def forgive(self, key: str) -> None:
+        """Take back one counted hit of `key` (an attempt that turned out to be legitimate)."""
+        hits = self._hits.get(key)
+        if hits:
+            hits.pop()
+
     def _forget(self, now: float) -> None:
         # Drop idle keys; if every key is busy, drop the oldest so memory stays bounded.
         horizon = now - self.window
@@ -52,3 +59,27 @@ class SlidingWindowLimiter:
             del self._hits[key]
         while len(self._hits) > self.max_keys:
             del self._hits[next(iter(self._hits))]
+
+
+class LoginLimits:
+    """The limits on credential attempts (password and client-credentials grants).
+
+    Per client IP + account name, every attempt counts. Per client IP alone, only attempts that
+    fail count (a success is forgiven), so colleagues signing in from behind one NHS gateway
+    address do not use up each other's allowance, while a sprayer, whose guesses fail, is
+    stopped whatever account names it tries.
+    """
+
+    def __init__(self, *, per_account: int, per_ip: int, window: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_account = SlidingWindowLimiter(per_account, window, clock=clock)
+        self.per_ip = SlidingWindowLimiter(per_ip, window, clock=clock)
+
+    def attempt(self, ip: str | None, account: str) -> None:
+        """Count one attempt from `ip` on `account`, or raise `RateLimited` when over a limit."""
+        self.per_ip.hit(str(ip))
+        self.per_account.hit(f"{ip}|{account}")
+
+    def succeeded(self, ip: str | None) -> None:
+        """The attempt from `ip` was a good one: it no longer counts against the address."""
+        self.per_ip.forgive(str(ip))

@@ -40,9 +40,10 @@ async def issue(session: AsyncSession, grant: Grant, ctx: GrantContext) -> Token
 
 async def password(session: AsyncSession, grant: PasswordGrant,
                    ctx: GrantContext) -> TokenResponse:
-    ctx.limiter.hit(f"{ctx.ip}|person|{grant.username.strip().lower()}")
+    ctx.limiter.attempt(ctx.ip, f"person|{grant.username.strip().lower()}")
     user, organisation = await authenticate(session, ctx, grant="password", name=grant.username,
                                             secret=grant.password)
+    ctx.limiter.succeeded(ctx.ip)
     now = datetime.now(UTC)
     return TokenResponse(
         access_token=await access_token(ctx, user, organisation, audience=grant.audience,
@@ -54,9 +55,10 @@ async def password(session: AsyncSession, grant: PasswordGrant,
 
 async def client_credentials(session: AsyncSession, grant: ClientCredentialsGrant,
                              ctx: GrantContext) -> TokenResponse:
-    ctx.limiter.hit(f"{ctx.ip}|service|{grant.client_id}")
+    ctx.limiter.attempt(ctx.ip, f"service|{grant.client_id}")
     user, organisation = await authenticate(session, ctx, grant="client_credentials",
                                             name=grant.client_id, secret=grant.client_secret)
+    ctx.limiter.succeeded(ctx.ip)
     token = await access_token(ctx, user, organisation, audience=grant.audience,
                                now=datetime.now(UTC))
     return TokenResponse(access_token=token, expires_in=ctx.settings.access_token_ttl)

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from services.identity.app import own_verifier
 from services.identity.token.keys import SigningKeyPair
 from shared.testing.plugin import ServiceHarness
+from shared.testing.tokens import TokenFactory
 from tests.identity.conftest import Orgs
 from tests.identity.helpers import add_user, claims_of, is_problem, password_login
 
@@ -81,13 +83,28 @@ def unknown_kid(issued: Issued) -> str:
     return SigningKeyPair.generate().sign(issued.claims)
 
 
+def wrong_type(issued: Issued) -> str:
+    """Correctly signed by identity, but the token says it is a refresh token."""
+    return issued.resign(typ="refresh")
+
+
+def no_type(issued: Issued) -> str:
+    return str(issued.harness.app.state.keys.sign(
+        {k: v for k, v in issued.claims.items() if k != "typ"}))
+
+
 ATTACKS: list[Callable[[Issued], str]] = [
     alg_none, hs256_with_the_public_key, tampered_payload, expired, wrong_audience,
-    wrong_issuer, refresh_as_access, unknown_kid]
+    wrong_issuer, refresh_as_access, unknown_kid, wrong_type, no_type]
 
 
-@pytest.fixture
-async def issued(identity: ServiceHarness, orgs: Orgs) -> Issued:
+@pytest.fixture(params=["harness-verifier", "identity-keystore-verifier"])
+async def issued(request: pytest.FixtureRequest, identity: ServiceHarness,
+                 orgs: Orgs) -> Issued:
+    """A genuine sign-in, checked either by the test harness's verifier (identity's keys plus
+    the test token factory's) or by the verifier identity itself runs on its KeyStore."""
+    if request.param == "identity-keystore-verifier":
+        identity.app.state.verifier = own_verifier(identity.app.state.keys, identity.settings())
     user = await add_user(identity.session, orgs.pct, "pct_commissioner")
     body = (await identity.client.post("/token", json=password_login(user.username))).json()
     return Issued(body["access_token"], body["refresh_token"],
@@ -109,6 +126,19 @@ class TestForgedTokens:
         assert is_problem(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.json()["detail"].startswith("token rejected")
+
+
+class TestIdentitysOwnVerifier:
+    async def test_trusts_only_the_keys_identity_published(
+            self, identity: ServiceHarness, orgs: Orgs, tokens: TokenFactory) -> None:
+        # The harness's verifier also trusts the test token factory; identity's own must not.
+        identity.app.state.verifier = own_verifier(identity.app.state.keys, identity.settings())
+        forged = tokens.mint(org_id=orgs.doh.id, org_type="DOH", roles=["doh_admin"],
+                             audience="identity")
+        response = await identity.client.get("/audit",
+                                             headers={"Authorization": f"Bearer {forged}"})
+        assert is_problem(response, 401)
+        assert response.json()["detail"] == "token rejected: unknown signing key"
 
 
 class TestInteroperability:

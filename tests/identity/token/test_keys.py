@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from services.identity.app import own_verifier
 from services.identity.audit.models import AuditEvent
 from services.identity.token.keys import rotate_key
 from shared.auth import TokenVerifier
@@ -24,7 +25,7 @@ async def sign_in(h: ServiceHarness, username: str) -> str:
 
 def verifier(h: ServiceHarness) -> TokenVerifier:
     """The verifier identity itself uses (the test harness swaps in a more lenient one)."""
-    return TokenVerifier(h.app.state.keys, issuer=h.settings().token_issuer, audience="identity")
+    return own_verifier(h.app.state.keys, h.settings())
 
 
 async def published(h: ServiceHarness) -> list[str]:

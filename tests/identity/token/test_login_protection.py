@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
+import httpx
 import pytest
 
 from services.identity.config import Settings
@@ -43,6 +45,76 @@ class TestRateLimit:
                 await h.client.post("/token", json=password_login(user.username, "x"))
             await h.session.refresh(user)
         assert (user.failed_logins, user.locked_until) == (3, None)
+
+
+def spray_password(n: int) -> dict[str, str]:
+    return password_login(f"guess.{n}", "Winter2009!")
+
+
+def spray_client(n: int) -> dict[str, str]:
+    return {"grant_type": "client_credentials", "client_id": f"svc-guess-{n}",
+            "client_secret": "Winter2009!", "audience": "assurance"}
+
+
+class TestAddressRateLimit:
+    """Many account names tried from one address: the per-address limit stops the spray."""
+
+    @pytest.mark.parametrize("guess", [spray_password, spray_client],
+                             ids=["password", "client_credentials"])
+    async def test_spraying_account_names_from_one_address_gets_429(
+            self, open_identity: OpenApp, guess: Callable[[int], dict[str, str]]) -> None:
+        async with open_identity(login_rate_limit=10, login_ip_rate_limit=4) as h:
+            answers = [await h.client.post("/token", json=guess(n)) for n in range(6)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 401, 429, 429]
+        assert is_problem(answers[4], 429)
+        assert 1 <= int(answers[4].headers["retry-after"]) <= 60
+
+    async def test_a_sprayed_account_is_not_checked_once_the_address_is_limited(
+            self, open_identity: OpenApp) -> None:
+        async with open_identity(login_ip_rate_limit=3) as h:
+            organisation = await add_org(h.session, "T5NT", "PCT")
+            users = [await add_user(h.session, organisation) for _ in range(5)]
+            for user in users:
+                await h.client.post("/token", json=password_login(user.username, "Winter2009!"))
+            genuine = await h.client.post("/token", json=password_login(users[4].username))
+            for user in users:
+                await h.session.refresh(user)
+        assert genuine.status_code == 429
+        assert [u.failed_logins for u in users] == [1, 1, 1, 0, 0]
+
+    async def test_another_address_is_not_held_back(self, open_identity: OpenApp) -> None:
+        async with open_identity(login_ip_rate_limit=2) as h:
+            user = await add_user(h.session, await add_org(h.session, "T5NT", "PCT"))
+            for n in range(3):
+                await h.client.post("/token", json=spray_password(n))
+            same = await h.client.post("/token", json=password_login(user.username))
+            elsewhere_transport = httpx.ASGITransport(app=h.app, client=("10.20.30.40", 50000))
+            async with httpx.AsyncClient(base_url="http://identity.test",
+                                         transport=elsewhere_transport) as other:
+                elsewhere = await other.post("/token", json=password_login(user.username))
+        assert (same.status_code, elsewhere.status_code) == (429, 200)
+
+    async def test_successful_sign_ins_do_not_use_up_the_address_allowance(
+            self, open_identity: OpenApp) -> None:
+        async with open_identity(login_ip_rate_limit=3) as h:
+            organisation = await add_org(h.session, "T5NT", "PCT")
+            users = [await add_user(h.session, organisation) for _ in range(6)]
+            colleagues = [await h.client.post("/token", json=password_login(u.username))
+                          for u in users]  # six people behind one gateway address
+            spray = [await h.client.post("/token", json=spray_password(n)) for n in range(4)]
+        assert [a.status_code for a in colleagues] == [200] * 6
+        assert [a.status_code for a in spray] == [401, 401, 401, 429]
+
+    async def test_refreshing_is_not_held_back_by_the_address_limit(
+            self, open_identity: OpenApp) -> None:
+        async with open_identity(login_ip_rate_limit=2) as h:
+            user = await add_user(h.session, await add_org(h.session, "T5NT", "PCT"))
+            signed_in = await h.client.post("/token", json=password_login(user.username))
+            for n in range(3):
+                await h.client.post("/token", json=spray_password(n))
+            refreshed = await h.client.post("/token", json={
+                "grant_type": "refresh_token", "refresh_token": signed_in.json()["refresh_token"]})
+        assert refreshed.status_code == 200
 
 
 class TestArgon2Parameters:

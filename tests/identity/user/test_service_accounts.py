@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from services.identity.audit.models import AuditEvent
 from services.identity.user.models import User
 from shared.testing.plugin import ServiceHarness
 from shared.testing.tokens import TokenFactory
@@ -67,6 +70,23 @@ class TestClientCredentials:
         assert is_problem(response, 401)
         assert (response.json()["error"], response.json()["detail"]) == (
             "invalid_client", "invalid client credentials")
+
+    async def test_a_disabled_service_account_is_refused_like_a_wrong_secret(
+            self, identity: ServiceHarness, orgs: Orgs, tokens: TokenFactory) -> None:
+        account = await create_account(identity, orgs, tokens)
+        assert (await identity.client.post(
+            "/token", json=client_credentials(account))).status_code == 200
+        disabled = await identity.client.post(f"/users/{account['id']}/disable",
+                                              headers=bearer(tokens, orgs.sha, "sha_admin"))
+        assert disabled.status_code == 200
+        response = await identity.client.post("/token", json=client_credentials(account))
+        assert is_problem(response, 401)
+        assert (response.json()["error"], response.json()["detail"]) == (
+            "invalid_client", "invalid client credentials")
+        refusal = await identity.session.scalar(
+            select(AuditEvent).where(AuditEvent.kind == "login.failed"))
+        assert refusal is not None and refusal.subject == account["id"]
+        assert refusal.details == {"grant": "client_credentials", "reason": "disabled"}
 
     async def test_a_person_cannot_use_client_credentials(
             self, identity: ServiceHarness, orgs: Orgs) -> None:
