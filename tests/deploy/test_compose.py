@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 INIT_SQL = ROOT / "deploy" / "postgres" / "init-databases.sql"
+WORKER_HEALTH_ADR = ROOT / "docs" / "adr" / "0010-worker-health.md"
 SERVICES = ("identity", "assurance", "procurement", "market")
 API_HOST_PORTS = {"identity": 8001, "assurance": 8002, "procurement": 8003, "market": 8004}
 APP_CONTAINERS = [f"{svc}-{role}" for svc in SERVICES for role in ("api", "worker")]
@@ -124,6 +125,39 @@ class TestHealth:
         check = healthcheck_text(services["postgres"])
         assert "pg_isready" in check
         assert "-h 127.0.0.1" in check or "-h localhost" in check
+
+
+class TestWorkerHealth:
+    """Workers serve no HTTP: no healthcheck, restart on exit (docs/adr/0010-worker-health.md)."""
+
+    @pytest.mark.parametrize("svc", SERVICES)
+    def test_workers_turn_off_the_images_http_probe(
+        self, services: dict[str, Any], svc: str
+    ) -> None:
+        # The Dockerfile's HEALTHCHECK (TestImage) asks :8000/healthz, which a worker never
+        # answers: inherited, it would mark every worker unhealthy.
+        assert services[f"{svc}-worker"]["healthcheck"] == {"disable": True}
+
+    @pytest.mark.parametrize("svc", SERVICES)
+    def test_a_worker_that_exits_is_restarted(self, services: dict[str, Any], svc: str) -> None:
+        assert services[f"{svc}-worker"]["restart"] in ("unless-stopped", "always", "on-failure")
+
+    def test_nothing_waits_for_a_worker_to_become_healthy(
+        self, services: dict[str, Any]
+    ) -> None:
+        # A worker never reports healthy, so such a dependency would block start-up for ever.
+        waits = [
+            (name, dependency)
+            for name, service in services.items()
+            for dependency, spec in dict(service.get("depends_on") or {}).items()
+            if dependency.endswith("-worker") and (spec or {}).get("condition") == "service_healthy"
+        ]
+        assert waits == []
+
+    def test_the_compose_file_points_to_the_decision(self) -> None:
+        assert WORKER_HEALTH_ADR.is_file()
+        assert "docs/adr/0010-worker-health.md" in COMPOSE.read_text()
+        assert "Status: accepted" in WORKER_HEALTH_ADR.read_text()
 
 
 class TestStartupOrder:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from kafka import KafkaProducer
 
-from shared.events.envelope import CONTENT_TYPE, new_envelope
+from shared.events.consumer import ConsumerConfig
+from shared.events.envelope import CONTENT_TYPE, Envelope, new_envelope
 from shared.events.topics import ensure_topics, with_dlqs
 from shared.testing.workers import eventually, running_worker
-from tests.integration.helpers import committed_offsets, read_topic, rows
+from tests.integration.helpers import committed_offsets, count, read_topic, rows
 
 TYPE = "identity.organisation.registered.v1"
 
@@ -43,12 +46,7 @@ class TestDeadLetters:
             envelope(organisation("DUP")),                # same code, another id: handler fails
             envelope(organisation("GOOD")),               # behind the poison: must still apply
         ]
-        producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
-        for value in messages:  # one key, so one partition, in this order
-            producer.send(topic, key=b"same-key", value=value,
-                          headers=[("content-type", CONTENT_TYPE.encode())])
-        producer.flush()
-        producer.close()
+        _send_in_order(stack.bootstrap, topic, messages)
 
         async with running_worker("assurance", stack.settings("assurance",
                                                               consumer_max_retries=2)):
@@ -68,6 +66,60 @@ class TestDeadLetters:
         assert "IntegrityError" in errors[2]
         group = (stack.prefix + "assurance").encode()
         assert all(dict(r.headers)["dlq.group"] == group for r in dead)
+
+    async def test_a_poison_event_in_a_group_commit_is_dead_lettered_and_the_rest_apply_in_order(
+        self, stack: Any, caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        topic = stack.prefix + "identity.organisation"
+        await asyncio.to_thread(ensure_topics, stack.bootstrap, with_dlqs([topic]),
+                                partitions=3, replication=1)
+        good = [envelope(organisation(f"G{i:02d}")) for i in range(20)]
+        # Another organisation claiming G03's code: the handler's insert breaks the unique
+        # code, so the group commit holding it fails as a whole.
+        poison = envelope(organisation("G03"))
+        messages = [*good[:8], poison, *good[8:]]
+        assert len(good) >= ConsumerConfig.batch_min
+        _send_in_order(stack.bootstrap, topic, messages)
+
+        caplog.set_level(logging.INFO, logger="shared.events.consumer")
+        async with running_worker("assurance", stack.settings("assurance",
+                                                              consumer_max_retries=2)):
+            await eventually(lambda: _committed(stack, topic, len(messages)), timeout=60,
+                             message="the partition to move past all 21 records")
+
+        fell_back = [r for r in caplog.records
+                     if r.getMessage() == "batch not applied; applying its events one by one"]
+        # One group commit held the poison, failed as a whole, and went event by event.
+        assert len(fell_back) == 1
+        assert fell_back[0].events >= ConsumerConfig.batch_min
+        assert "IntegrityError" in fell_back[0].error
+
+        dead = read_topic(stack.bootstrap, topic + ".dlq", expected=1, timeout_ms=3000)
+        assert [r.value for r in dead] == [poison]
+        headers = dict(dead[0].headers)
+        assert headers["dlq.kind"] == b"handler"
+        assert "IntegrityError" in headers["dlq.error"].decode()
+        assert headers["dlq.offset"] == b"8"
+
+        good_ids = [Envelope.from_bytes(value).id for value in good]
+        applied = await rows(stack.urls["assurance"],
+                             "SELECT event_id FROM inbox ORDER BY received_at")
+        assert [r["event_id"] for r in applied] == good_ids  # each once, in offset order
+        assert await count(stack.urls["assurance"], "organisation_directory") == 20
+        holder = await rows(stack.urls["assurance"], "SELECT organisation_id FROM "
+                            "organisation_directory WHERE code = 'G03'")
+        assert holder == [{"organisation_id": Envelope.from_bytes(good[3]).data[
+            "organisation_id"]}]
+
+
+def _send_in_order(bootstrap: str, topic: str, messages: list[bytes]) -> None:
+    """Publish `messages` with one key, so one partition, in this order."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for value in messages:
+        producer.send(topic, key=b"same-key", value=value,
+                      headers=[("content-type", CONTENT_TYPE.encode())])
+    producer.flush()
+    producer.close()
 
 
 async def _committed(stack: Any, topic: str, n: int) -> bool:

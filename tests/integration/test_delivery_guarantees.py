@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from services.identity.organisation import service as organisations
-from services.identity.organisation.schemas import OrganisationCreate
+from services.identity.organisation.schemas import OrganisationCreate, OrganisationUpdate
 from shared.db import create_engine, create_sessionmaker
+from shared.events.consumer import ConsumerConfig
 from shared.testing.workers import eventually, running_worker
 from tests.integration.helpers import committed_offsets, count, read_topic, rows
 
@@ -31,6 +32,17 @@ async def register_suppliers(url: str, n: int, *, start: int = 0) -> list[str]:
             ids.append(org.id)
     await engine.dispose()
     return ids
+
+
+async def rename(url: str, organisation_id: str, *, times: int) -> None:
+    """Rename one organisation `times` times, one transaction (and one event) each."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    for version in range(1, times + 1):
+        async with sessions() as session, session.begin():
+            await organisations.update(session, organisation_id, OrganisationUpdate(
+                name=f"Supplier v{version}"), actor="test")
+    await engine.dispose()
 
 
 async def offsets_total(stack: Any, group: str) -> int:
@@ -89,6 +101,42 @@ class TestConsumerCrash:
         assert skipped == [applied[0]["event_id"]]
         assert await count(stack.urls["assurance"], "inbox") == 10
         assert await count(stack.urls["assurance"], "organisation_directory") == 10
+
+    async def test_a_group_commit_before_the_offset_commit_is_skipped_on_redelivery(
+        self, stack: Any, caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        # One organisation registered, then renamed 59 times: 60 events with one key, so one
+        # partition, and far more than batch_min: the consumer applies them as a group commit.
+        [organisation_id] = await register_suppliers(stack.urls["identity"], 1)
+        await rename(stack.urls["identity"], organisation_id, times=59)
+        async with running_worker("identity", stack.settings("identity")):
+            await eventually(lambda: _equals(
+                count(stack.urls["identity"], "outbox WHERE published_at IS NULL"), 0),
+                message="identity to publish")
+
+        crashing = stack.worker_process("assurance").start(failpoints="consumer.after_apply")
+        assert await asyncio.to_thread(crashing.wait, 90) == FAILPOINT_EXIT, crashing.log()
+        applied = {r["event_id"] for r in await rows(stack.urls["assurance"],
+                                                      "SELECT event_id FROM inbox")}
+        # The one-event path dies after its first event; this crash came after a whole batch.
+        assert len(applied) >= ConsumerConfig.batch_min
+        assert await offsets_total(stack, "assurance") == 0  # nothing was committed
+
+        caplog.set_level(logging.INFO, logger="shared.events.consumer")
+        async with running_worker("assurance", stack.settings("assurance")):
+            await eventually(lambda: _equals(offsets_total(stack, "assurance"), 60),
+                             timeout=60, message="assurance to commit all 60 offsets")
+        skipped = [r.event_id for r in caplog.records if r.getMessage() ==
+                   "duplicate event skipped"]
+        assert sorted(skipped) == sorted(applied)  # each redelivered event skipped once
+
+        produced = await rows(stack.urls["identity"], "SELECT event_id FROM outbox ORDER BY id")
+        in_order = await rows(stack.urls["assurance"],
+                              "SELECT event_id FROM inbox ORDER BY received_at")
+        assert [r["event_id"] for r in in_order] == [r["event_id"] for r in produced]
+        directory = await rows(stack.urls["assurance"],
+                               "SELECT organisation_id, name FROM organisation_directory")
+        assert directory == [{"organisation_id": organisation_id, "name": "Supplier v59"}]
 
 
 class TestGracefulShutdown:

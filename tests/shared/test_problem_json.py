@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 from sqlalchemy import func, select, text
 
+from services.identity.organisation import service as organisations
+from services.identity.organisation.schemas import OrganisationCreate, OrganisationRead
 from shared.app import build_app
 from shared.auth import PUBLIC
 from shared.config import BaseServiceSettings
+from shared.db import SessionDep, create_engine
+from shared.errors import RuleViolation
+from shared.testing.plugin import settings_for
 from shared.testing.tokens import TokenFactory
 
 PROBLEM = "application/problem+json"
@@ -77,6 +82,73 @@ class TestRefusedWritesLeaveNothing:
             assert response.status_code == 413
             assert response.json()["title"] == "Payload too large"
             assert await table_count(h.session, "outbox") == 0
+
+
+def register_then_check(*, refuse: bool) -> APIRouter:
+    """A route that registers an organisation (row, history, outbox entry, all flushed) and only
+    then runs a further check, as a service function with a late rule does."""
+    router = APIRouter(dependencies=[PUBLIC])
+
+    @router.post("/checked-organisations", status_code=status.HTTP_201_CREATED)
+    async def register(data: OrganisationCreate, session: SessionDep) -> OrganisationRead:
+        organisation = await organisations.register(session, data, actor="test")
+        written = await table_count(session, "outbox")
+        if refuse:
+            raise RuleViolation(f"refused after writing {written} outbox entry",
+                                errors=[{"loc": ["body", "code"], "msg": "refused"}])
+        return OrganisationRead.model_validate(organisation)
+
+    return router
+
+
+async def committed_count(url: str, table: str) -> int:
+    """Rows visible to another connection, i.e. committed."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+class TestALateRuleUndoesTheRequest:
+    """Committed for real (live_app, own database), read back over another connection."""
+
+    async def post(self, live_app: Any, url: str, tokens: TokenFactory, *,
+                   refuse: bool) -> httpx.Response:
+        settings = settings_for("identity", database_url=url, log_json=False,
+                                kafka_bootstrap_servers="127.0.0.1:9",
+                                token_issuer=tokens.issuer)
+        async with live_app("identity", settings) as (app, client):
+            app.include_router(register_then_check(refuse=refuse))
+            response: httpx.Response = await client.post("/checked-organisations", json={
+                "code": "DH", "name": "Department of Health", "type": "DOH",
+                "valid_from": "1988-07-25"})
+        return response
+
+    async def test_without_the_refusal_the_row_and_event_are_committed(
+        self, live_app: Any, fresh_database: Any, tokens: TokenFactory,
+    ) -> None:
+        url = fresh_database("identity")
+        response = await self.post(live_app, url, tokens, refuse=False)
+        assert response.status_code == 201
+        assert await committed_count(url, "organisation") == 1
+        assert await committed_count(url, "outbox") == 1
+
+    async def test_a_rule_broken_after_the_row_and_event_were_written_leaves_neither(
+        self, live_app: Any, fresh_database: Any, tokens: TokenFactory,
+    ) -> None:
+        url = fresh_database("identity")
+        response = await self.post(live_app, url, tokens, refuse=True)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == PROBLEM
+        body = response.json()
+        assert body["type"].endswith("/rule-violation")
+        assert body["detail"] == "refused after writing 1 outbox entry"
+        assert body["errors"] == [{"loc": ["body", "code"], "msg": "refused"}]
+        assert await committed_count(url, "organisation") == 0
+        assert await committed_count(url, "organisation_change") == 0
+        assert await committed_count(url, "outbox") == 0
 
 
 class TestUnexpectedErrors:
