@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from services.procurement.clock import FixedClock
 from shared.testing.plugin import ServiceHarness
 from tests.procurement.helpers import (
@@ -105,16 +103,28 @@ class TestEndToEndPackage:
         winner = await bid(client, world, call_off, "FESC02", 380_000_000, **low_risk)
         clock.advance(days=15)
         await score(client, world, winner["id"], approach=4, capability=4, outcomes=4)
-        ok(await client.post(f"/call-offs/{call_off['id']}/award", headers=world.commissioner()))
-        clock.advance(days=11)
+        awarded = ok(await client.post(f"/call-offs/{call_off['id']}/award",
+                                       headers=world.commissioner()))
+        assert (awarded["award_decided_on"], awarded["standstill_ends"]) == (
+            "2008-06-17", "2008-06-27")
+        clock.advance(days=10)  # the last day of standstill: no contract yet
+        early = await client.post(f"/call-offs/{call_off['id']}/contract",
+                                  headers=world.commissioner(),
+                                  json={"start_date": "2008-07-01", "end_date": "2011-06-30"})
+        assert early.status_code == 409
+        clock.advance(days=1)
         contract = ok(await client.post(f"/call-offs/{call_off['id']}/contract",
                                         headers=world.commissioner(),
                                         json={"start_date": "2008-07-01",
                                               "end_date": "2011-06-30"}), 201)
+        assert contract["created_at"] == "2008-06-28T09:00:00Z"  # the day after standstill
         ok(await client.post(f"/contracts/{contract['id']}/sign", headers=world.commissioner()))
         signed = ok(await client.post(f"/contracts/{contract['id']}/sign",
                                       headers=world.bidder("FESC02")))
-        assert signed["status"] == "signed"
+        assert signed["status"] == "signed" and signed["signed_on"] == "2008-06-28"
+        assert (signed["start_date"], signed["end_date"]) == ("2008-07-01", "2011-06-30")
+        assert signed["payment_terms"]["at_risk_percent"] == "10"  # the most allowed in 24m
+        assert len(signed["schedule"]) == 12  # 2008-Q3 .. 2011-Q2
         [awarded] = await outbox_payloads(proc.session, "procurement.contract.awarded.v1")
         assert awarded["package_type"] == "end_to_end" and awarded["supplier_id"] == "FESC02"
         assert awarded["sha_id"] == world.sha.id
@@ -122,4 +132,3 @@ class TestEndToEndPackage:
         decided = await outbox_payloads(proc.session, "procurement.signoff.decided.v1")
         assert [(d["role"], d["request_status"]) for d in decided] == [
             ("sha", "awaiting_signoff"), ("dg_commissioning", "approved")]
-        assert clock.now() - timedelta(days=26) < clock.now()

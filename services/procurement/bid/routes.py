@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 from services.procurement.bid import service
 from services.procurement.bid.schemas import BidCreate, BidRead, ScoresIn
 from services.procurement.deps import Evaluator, FrameworkDep, NowDep, Reader, SupplierStaff
+from services.procurement.history.schemas import ChangeRead
 from shared.db import SessionDep
 from shared.errors import problem_responses
 
@@ -51,3 +52,12 @@ async def score_bid(bid_id: str, data: ScoresIn, session: SessionDep, principal:
     until the award)."""
     return BidRead.model_validate(await service.score(session, bid_id, data, by=principal,
                                                       now=now))
+
+
+@router.get("/bids/{bid_id}/history", response_model=list[ChangeRead], responses=ERRORS)
+async def bid_history(bid_id: str, session: SessionDep, principal: Reader,
+                      now: NowDep) -> list[ChangeRead]:
+    """Every change to one bid, oldest first (submitted, replaced, scored; JSON Patch, prices
+    included): for its supplier at any time, for the buyer's side after the deadline."""
+    changes = await service.history_of(session, bid_id, by=principal, now=now)
+    return [ChangeRead.model_validate(c) for c in changes]

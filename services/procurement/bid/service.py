@@ -1,4 +1,9 @@
-"""Submitting sealed bids, reading them (sealed until the deadline), and scoring them."""
+"""Submitting sealed bids, reading them (sealed until the deadline), and scoring them.
+
+Each bid keeps its own history (aggregate `bid`): submitted, replaced, scored. It holds the
+price, so it is read exactly like the bid itself: by its supplier at any time and by the
+buyer's side after the deadline; never in the call-off's history, which every invitee reads.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,20 @@ from services.procurement.bid.schemas import BidCreate, ScoresIn
 from services.procurement.call_off import service as call_offs
 from services.procurement.call_off.models import OPEN, CallOff
 from services.procurement.database import outbox
+from services.procurement.history import service as history
+from services.procurement.history.models import Change
 from services.procurement.history.service import Actor
 from services.procurement.request.content import rule_violation
 from services.procurement.rules.framework import Framework
 from services.procurement.rules.packages import Violation
 from services.procurement.rules.payments import check_risk_transfer, parse_terms
+from services.procurement.supplier import service as suppliers
 from services.procurement.supplier.models import ACTIVE, Supplier
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from shared.events.contracts.procurement import BidSubmitted
+
+AGGREGATE = "bid"
 
 
 async def submit(session: AsyncSession, call_off_id: str, data: BidCreate, *, by: Principal,
@@ -33,8 +43,8 @@ async def submit(session: AsyncSession, call_off_id: str, data: BidCreate, *, by
     code = await access.require_supplier(session, by)
     call_off = await call_offs.get(session, call_off_id, by=by)
     supplier = await session.get(Supplier, code)
-    if supplier is None or supplier.status != ACTIVE:
-        status = supplier.status if supplier else "unknown"
+    status = suppliers.standing_on(supplier, now.date()).status if supplier else "unknown"
+    if status != ACTIVE:
         raise Conflict(f"supplier {code} is {status} on the framework and cannot bid")
     if call_off.status != OPEN or now >= call_off.bid_deadline:
         raise Conflict(f"bidding for this call-off closed at {call_off.bid_deadline.isoformat()}"
@@ -42,6 +52,7 @@ async def submit(session: AsyncSession, call_off_id: str, data: BidCreate, *, by
     _check_bid(framework, call_off, data, now)
     bid = await session.scalar(select(Bid).where(Bid.call_off_id == call_off.id,
                                                  Bid.supplier_id == code))
+    before = snapshot(bid) if bid is not None else {}
     if bid is None:
         bid = Bid(call_off_id=call_off.id, supplier_id=code, version=0)
         session.add(bid)
@@ -49,6 +60,8 @@ async def submit(session: AsyncSession, call_off_id: str, data: BidCreate, *, by
     bid.payment_model, bid.payment_terms = data.payment_model, data.payment_terms
     bid.submitted_at, bid.submitted_by, bid.version = now, by.subject, bid.version + 1
     await session.flush()
+    action = "submitted" if bid.version == 1 else "replaced"
+    await _record(session, bid, action, before, by=Actor.of(by), now=now)
     await outbox.add(session, BidSubmitted(bid_id=bid.id, call_off_id=call_off.id,
                                            supplier_id=code, submitted_at=now,
                                            version=bid.version))
@@ -90,10 +103,36 @@ async def score(session: AsyncSession, bid_id: str, data: ScoresIn, *, by: Princ
     if call_off.status != OPEN:
         raise Conflict(f"the call-off is {call_off.status}; its bids can no longer be scored")
     _check_scores(call_off, data.scores)
-    before = await call_offs.snapshot(session, call_off)
+    before = snapshot(bid)
     bid.scores, bid.scored_by, bid.scored_at = dict(data.scores), by.subject, now
-    await call_offs.changed(session, call_off, "bid_scored", before, by=Actor.of(by), now=now)
+    await _record(session, bid, "scored", before, by=Actor.of(by), now=now)
     return bid
+
+
+async def history_of(session: AsyncSession, bid_id: str, *, by: Principal,
+                     now: datetime) -> Sequence[Change]:
+    """The bid's history, for whoever may read the bid itself (prices included)."""
+    bid = await get(session, bid_id, by=by, now=now)
+    return await history.changes(session, AGGREGATE, bid.id)
+
+
+def snapshot(bid: Bid) -> dict[str, Any]:
+    """The bid as its own history records it (JSON-ready)."""
+    return {
+        "supplier_id": bid.supplier_id, "price_pence": bid.price_pence,
+        "answers": dict(bid.answers), "payment_model": bid.payment_model,
+        "payment_terms": dict(bid.payment_terms), "submitted_at": bid.submitted_at.isoformat(),
+        "scores": dict(bid.scores) if bid.scores is not None else None,
+    }
+
+
+async def _record(session: AsyncSession, bid: Bid, action: str, before: dict[str, Any], *,
+                  by: Actor, now: datetime) -> None:
+    # Scoring changes the bid but not its `version` (which counts submissions), so the
+    # history numbers its own entries.
+    history.record(session, aggregate=AGGREGATE, aggregate_id=bid.id,
+                   version=await history.next_version(session, AGGREGATE, bid.id),
+                   action=action, actor=by, at=now, before=before, after=snapshot(bid))
 
 
 def _require_unsealed(call_off: CallOff, now: datetime) -> None:

@@ -19,6 +19,7 @@ from services.procurement.rules import evaluation as meat
 from services.procurement.rules.call_off import standstill_ends
 from services.procurement.rules.framework import Framework
 from services.procurement.supplier.models import ACTIVE, Supplier
+from services.procurement.supplier.repository import status_on
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden
 from shared.events.contracts.procurement import CallOffAwarded
@@ -36,7 +37,7 @@ async def evaluate(session: AsyncSession, call_off_id: str, *, by: Principal,
     if call_off.evaluation is not None:
         ranking = call_off.evaluation
     else:
-        ranking, excluded = await _rank(session, call_off)
+        ranking, excluded = await _rank(session, call_off, now)
     return {"call_off_id": call_off.id, "price_weight": call_off.price_weight,
             "quality_weight": call_off.quality_weight, "ranking": ranking,
             "excluded": excluded}
@@ -52,7 +53,7 @@ async def award(session: AsyncSession, call_off_id: str, *, by: Principal, now: 
     if now < call_off.bid_deadline:
         raise Conflict(f"bidding is open until {call_off.bid_deadline.isoformat()}; "
                        "the call-off is awarded after the deadline")
-    ranking, _excluded = await _rank(session, call_off)
+    ranking, _excluded = await _rank(session, call_off, now)
     before = await call_offs.snapshot(session, call_off)
     winner = ranking[0]
     call_off.status, call_off.evaluation = AWARDED, ranking
@@ -66,11 +67,11 @@ async def award(session: AsyncSession, call_off_id: str, *, by: Principal, now: 
     return call_off
 
 
-async def _rank(session: AsyncSession,
-                call_off: CallOff) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rank the bids of suppliers still active; 409 while any of them is unscored."""
+async def _rank(session: AsyncSession, call_off: CallOff, now: datetime,
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rank the bids of suppliers still active today; 409 while any of them is unscored."""
     rows = await session.execute(
-        select(Bid, Supplier.status).join(Supplier, Supplier.code == Bid.supplier_id)
+        select(Bid, status_on(now.date())).join(Supplier, Supplier.code == Bid.supplier_id)
         .where(Bid.call_off_id == call_off.id))
     pairs = [(bid, status) for bid, status in rows.all()]
     bids = [bid for bid, status in pairs if status == ACTIVE]

@@ -6,6 +6,7 @@ from services.procurement import access
 from services.procurement.call_off import clarification as service
 from services.procurement.call_off.schemas import ClarificationRead, QuestionIn
 from services.procurement.deps import NowDep, PctStaff, Reader, SupplierStaff
+from services.procurement.history.schemas import ChangeRead
 from shared.db import SessionDep
 from shared.errors import problem_responses
 
@@ -40,3 +41,12 @@ async def list_questions(call_off_id: str, session: SessionDep,
     code = await access.supplier_code(session, principal)
     return [ClarificationRead.model_validate(service.view(c, by=principal, code=code))
             for c in await service.get_all(session, call_off_id, by=principal)]
+
+
+@router.get("/{clarification_id}/history", response_model=list[ChangeRead], responses=ERRORS)
+async def question_history(call_off_id: str, clarification_id: str, session: SessionDep,
+                           principal: Reader) -> list[ChangeRead]:
+    """A question's history (asked, answered; who and when): for the PCT's side and the
+    supplier that asked it (it names the asker, so other suppliers get 404)."""
+    changes = await service.history_of(session, call_off_id, clarification_id, by=principal)
+    return [ChangeRead.model_validate(c) for c in changes]

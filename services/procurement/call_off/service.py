@@ -145,7 +145,7 @@ async def history_of(session: AsyncSession, call_off_id: str, *,
 async def _open(session: AsyncSession, request: ProcurementRequest, terms: Terms, *, title: str,
                 run_number: int, previous: str | None, by: Principal, now: datetime,
                 framework: Framework) -> CallOff:
-    invited = await _eligible(session, framework, request)
+    invited = await _eligible(session, framework, request, now)
     call_off = CallOff(
         request_id=request.id, pct_id=request.pct_id, sha_id=request.sha_id,
         run_number=run_number, previous_call_off_id=previous, title=title,
@@ -171,10 +171,10 @@ async def _open(session: AsyncSession, request: ProcurementRequest, terms: Terms
     return call_off
 
 
-async def _eligible(session: AsyncSession, framework: Framework,
-                    request: ProcurementRequest) -> list[str]:
-    """Every active supplier approved for the package; 409 when fewer than the minimum."""
-    active = await suppliers.framework_of_active(session, framework)
+async def _eligible(session: AsyncSession, framework: Framework, request: ProcurementRequest,
+                    now: datetime) -> list[str]:
+    """Every supplier active today approved for the package; 409 when fewer than the minimum."""
+    active = await suppliers.framework_of_active(session, framework, on=now.date())
     codes = [s.code for s in rules.eligible_suppliers(
         active, request.package_type, request.services)]  # type: ignore[arg-type]
     violations = rules.check_invitations(
@@ -234,6 +234,13 @@ async def changed(session: AsyncSession, call_off: CallOff, action: str,
 
 
 async def snapshot(session: AsyncSession, call_off: CallOff) -> dict[str, Any]:
+    """The call-off as its history records it: what every invited supplier may read.
+
+    Never the evaluation (each bid's price, scores and supplier): the history is open to every
+    invitee, so a losing supplier would read its rivals' prices. The PCT's side reads the
+    ranking at GET /call-offs/{id}/evaluation; each bid has its own history
+    (GET /bids/{id}/history).
+    """
     def iso(value: Any) -> Any:
         return value.isoformat() if value is not None else None
 
@@ -243,7 +250,7 @@ async def snapshot(session: AsyncSession, call_off: CallOff) -> dict[str, Any]:
         "bid_deadline": iso(call_off.bid_deadline), "price_weight": call_off.price_weight,
         "quality_weight": call_off.quality_weight, "criteria": list(call_off.criteria),
         "invited_supplier_ids": await repository.invited(session, call_off.id),
-        "evaluation": call_off.evaluation, "awarded_supplier_id": call_off.awarded_supplier_id,
+        "awarded_supplier_id": call_off.awarded_supplier_id,
         "award_decided_on": iso(call_off.award_decided_on),
         "standstill_ends": iso(call_off.standstill_ends),
         "cancelled_reason": call_off.cancelled_reason,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import jsonpatch
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.procurement.history.models import Change
@@ -37,6 +37,14 @@ def record(session: AsyncSession, *, aggregate: str, aggregate_id: str, version:
                     patch=patch)
     session.add(change)
     return change
+
+
+async def next_version(session: AsyncSession, aggregate: str, aggregate_id: str) -> int:
+    """The version of an object's next history entry, for objects without a version column."""
+    await session.flush()
+    found = await session.scalar(select(func.count()).select_from(Change).where(
+        Change.aggregate == aggregate, Change.aggregate_id == aggregate_id))
+    return int(found or 0) + 1
 
 
 async def changes(session: AsyncSession, aggregate: str, aggregate_id: str) -> Sequence[Change]:

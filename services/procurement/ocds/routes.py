@@ -16,12 +16,13 @@ PACKAGE = {"description": "an OCDS 1.1 release package (JSON numbers for amounts
 
 
 @router.get("/framework", responses={**ERRORS, 200: PACKAGE})
-async def framework_release(request: Request, session: SessionDep,
-                            framework: FrameworkDep) -> dict[str, Any]:
+async def framework_release(request: Request, session: SessionDep, framework: FrameworkDep,
+                            now: NowDep) -> dict[str, Any]:
     """The FESC framework as open data (public): its tender and the admission of each
-    approved supplier. Extensions: techniques, riskAllocation."""
+    approved supplier as it stands today (a suspended or removed supplier's admission is
+    cancelled). Extensions: techniques, riskAllocation."""
     return await service.framework_package(session, framework=framework,
-                                           settings=request.app.state.settings)
+                                           settings=request.app.state.settings, now=now)
 
 
 @router.get("/call-offs/{call_off_id}", responses={**ERRORS, 200: PACKAGE})

@@ -7,7 +7,6 @@ import binascii
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.procurement.call_off.models import CallOff
@@ -17,12 +16,13 @@ from services.procurement.ocds.models import OcdsChange
 from services.procurement.ocds.records import call_off_record, from_json
 from services.procurement.rules.framework import Framework
 from services.procurement.rules.ocds import (
+    FrameworkSupplier,
     Publication,
     call_off_release_package,
     framework_release_package,
 )
 from services.procurement.rules.ocds.common import release_package
-from services.procurement.supplier.models import Supplier
+from services.procurement.supplier import service as suppliers
 from shared.errors import NotFound, RuleViolation
 
 CURSOR_PREFIX = "v1:"
@@ -35,12 +35,22 @@ def publication(settings: Settings, published_at: datetime) -> Publication:
 
 
 async def framework_package(session: AsyncSession, *, framework: Framework,
-                            settings: Settings) -> dict[str, Any]:
-    """The framework's release package, published as at the suppliers' last change."""
-    announced = datetime.combine(framework.framework.suppliers_announced_on, time(), UTC)
-    changed = await session.scalar(select(func.max(Supplier.updated_at)))
-    published = max(announced, changed) if changed else announced
-    return framework_release_package(framework, publication(settings, published))
+                            settings: Settings, now: datetime) -> dict[str, Any]:
+    """The framework's release package with the suppliers as they stand today (the database's
+    status in force, not the reference file), published as at their last change."""
+    stored = await suppliers.get_all(session, on=now.date())
+    standing = []
+    for supplier in stored:
+        on_the_day = suppliers.standing_on(supplier, now.date())
+        standing.append(FrameworkSupplier(
+            code=supplier.code, name=supplier.name,
+            approved_lists=tuple(supplier.approved_lists), status=on_the_day.status,
+            status_since=on_the_day.since))
+    changes = [datetime.combine(framework.framework.suppliers_announced_on, time(), UTC)]
+    changes += [s.updated_at for s in stored]
+    changes += [datetime.combine(s.status_since, time(), UTC) for s in standing
+                if s.status_since is not None]
+    return framework_release_package(framework, publication(settings, max(changes)), standing)
 
 
 async def call_off_package(session: AsyncSession, call_off_id: str, *, framework: Framework,

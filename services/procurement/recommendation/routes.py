@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from services.procurement.deps import FrameworkDep, NowDep, PctStaff, Reader
+from services.procurement.history.schemas import ChangeRead
 from services.procurement.recommendation import service
 from services.procurement.recommendation.schemas import (
     DashboardRead,
@@ -50,3 +51,13 @@ async def request_from_recommendation(recommendation_id: str, data: Recommendati
     request = await service.to_request(session, recommendation_id, data, by=principal, now=now,
                                        framework=framework)
     return RequestRead.model_validate(await requests.present(session, request))
+
+
+@router.get("/recommendations/{recommendation_id}/history", response_model=list[ChangeRead],
+            responses=ERRORS)
+async def recommendation_history(recommendation_id: str, session: SessionDep,
+                                 principal: Reader) -> list[ChangeRead]:
+    """Every change to the recommendation, oldest first: identified (from assurance), then
+    turned into a request (who, when)."""
+    changes = await service.history_of(session, recommendation_id, by=principal)
+    return [ChangeRead.model_validate(c) for c in changes]

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.procurement.access import organisation_directory
 from services.procurement.freedom import service as freedoms
+from services.procurement.history import service as history
+from services.procurement.history.models import Change
+from services.procurement.history.service import Actor
 from services.procurement.recommendation.models import (
     OPEN,
     REQUESTED,
@@ -31,6 +34,8 @@ from shared.events.contracts.assurance import AssessmentRated, SupportNeedIdenti
 from shared.scope import can_see
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "reference" / "recommendation-services-v1.yaml"
+AGGREGATE = "recommendation"
+IDENTIFIED_BY = Actor("system:assurance.support_need.identified.v1")
 
 
 async def apply_support_need(session: AsyncSession, event: SupportNeedIdentified, *,
@@ -39,13 +44,16 @@ async def apply_support_need(session: AsyncSession, event: SupportNeedIdentified
     if await session.scalar(select(Recommendation.id).where(
             Recommendation.support_need_id == event.support_need_id)):
         return
-    session.add(Recommendation(
+    recommendation = Recommendation(
         support_need_id=event.support_need_id, assessment_id=event.assessment_id,
         pct_id=event.pct_id, sha_id=event.sha_id, competency=event.competency,
         competency_name=event.competency_name, level=event.level,
         target_level=event.target_level, support_form=event.support_form,
         grouping=event.grouping, package_type=event.package_type, status=OPEN,
-        identified_at=at))
+        identified_at=at)
+    session.add(recommendation)
+    await session.flush()
+    await _record(session, recommendation, "identified", {}, by=IDENTIFIED_BY, at=at)
 
 
 async def apply_rating(session: AsyncSession, event: AssessmentRated, *, at: datetime) -> None:
@@ -100,8 +108,35 @@ async def to_request(session: AsyncSession, recommendation_id: str,
         business_case=data.business_case, estimated_value_pence=data.estimated_value_pence,
         joint_venture=data.joint_venture), by=by, now=now, framework=framework,
         recommendation_id=recommendation.id)
+    before = snapshot(recommendation)
     recommendation.status, recommendation.request_id = REQUESTED, request.id
+    await _record(session, recommendation, "requested", before, by=Actor.of(by), at=now)
     return request
+
+
+async def history_of(session: AsyncSession, recommendation_id: str, *,
+                     by: Principal) -> Sequence[Change]:
+    """A recommendation's history (identified, turned into a request), for its PCT's viewers."""
+    recommendation = await session.get(Recommendation, recommendation_id)
+    if recommendation is None or not await can_see(by, recommendation.pct_id,
+                                                   organisation_directory(session)):
+        raise NotFound(f"recommendation {recommendation_id} does not exist or is not yours")
+    return await history.changes(session, AGGREGATE, recommendation.id)
+
+
+def snapshot(recommendation: Recommendation) -> dict[str, Any]:
+    return {"pct_id": recommendation.pct_id, "competency": recommendation.competency,
+            "level": recommendation.level, "target_level": recommendation.target_level,
+            "support_form": recommendation.support_form, "grouping": recommendation.grouping,
+            "package_type": recommendation.package_type, "status": recommendation.status,
+            "request_id": recommendation.request_id}
+
+
+async def _record(session: AsyncSession, recommendation: Recommendation, action: str,
+                  before: dict[str, Any], *, by: Actor, at: datetime) -> None:
+    history.record(session, aggregate=AGGREGATE, aggregate_id=recommendation.id,
+                   version=await history.next_version(session, AGGREGATE, recommendation.id),
+                   action=action, actor=by, at=at, before=before, after=snapshot(recommendation))
 
 
 def default_services(framework: Framework, recommendation: Recommendation) -> list[str]:

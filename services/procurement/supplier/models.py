@@ -22,8 +22,14 @@ class Supplier(Base):
     approved_lists: Mapped[list[str]] = mapped_column(JSON)
     approved_groupings: Mapped[list[str]] = mapped_column(JSON)
     framework_version: Mapped[int] = mapped_column(Integer)
+    # The status in force since status_effective_on, and at most one change decided for a
+    # later day (scheduled_*): from scheduled_on the scheduled status is in force. Which one
+    # holds on a day is worked out for that day (repository.status_on), never stored by a job.
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_effective_on: Mapped[date | None] = mapped_column(Date)
+    scheduled_status: Mapped[str | None] = mapped_column(String(20))
+    scheduled_reason: Mapped[str | None] = mapped_column(Text)
+    scheduled_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

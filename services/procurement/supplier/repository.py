@@ -1,23 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.procurement.database import directory
 from services.procurement.supplier.models import ACTIVE, Supplier
 
 
-async def get_all(session: AsyncSession, *, status: str | None = None) -> Sequence[Supplier]:
+def status_on(day: date) -> ColumnElement[str]:
+    """The supplier's status in force on `day`: a scheduled change counts from its date."""
+    return case((and_(Supplier.scheduled_on.is_not(None), Supplier.scheduled_on <= day),
+                 Supplier.scheduled_status), else_=Supplier.status)
+
+
+async def get_all(session: AsyncSession, *, on: date,
+                  status: str | None = None) -> Sequence[Supplier]:
     query = select(Supplier).order_by(Supplier.code)
     if status is not None:
-        query = query.where(Supplier.status == status)
+        query = query.where(status_on(on) == status)
     return (await session.scalars(query)).all()
 
 
-async def active(session: AsyncSession) -> Sequence[Supplier]:
-    return await get_all(session, status=ACTIVE)
+async def active(session: AsyncSession, *, on: date) -> Sequence[Supplier]:
+    return await get_all(session, on=on, status=ACTIVE)
 
 
 async def for_organisation(session: AsyncSession, organisation_id: str) -> Supplier | None:

@@ -18,26 +18,32 @@ ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 @router.get("", response_model=list[SupplierRead], responses=ERRORS)
 async def list_suppliers(
-    session: SessionDep, _: Reader,
-    status: Annotated[SupplierStatus | None, Query(description="only this status")] = None,
+    session: SessionDep, _: Reader, now: NowDep,
+    status: Annotated[SupplierStatus | None,
+                      Query(description="only this status (in force today)")] = None,
 ) -> list[SupplierRead]:
-    """The approved suppliers by code, with the lists and groupings each is approved for."""
-    return [SupplierRead.model_validate(s) for s in await service.get_all(session, status=status)]
+    """The approved suppliers by code, with the lists and groupings each is approved for, the
+    status in force today and any change scheduled for a later day."""
+    found = await service.get_all(session, on=now.date(), status=status)
+    return [SupplierRead.model_validate(service.view(s, now.date())) for s in found]
 
 
 @router.get("/{supplier_id}", response_model=SupplierRead, responses=ERRORS)
-async def read_supplier(supplier_id: str, session: SessionDep, _: Reader) -> SupplierRead:
+async def read_supplier(supplier_id: str, session: SessionDep, _: Reader,
+                        now: NowDep) -> SupplierRead:
     """One approved supplier."""
-    return SupplierRead.model_validate(await service.get(session, supplier_id))
+    supplier = await service.get(session, supplier_id)
+    return SupplierRead.model_validate(service.view(supplier, now.date()))
 
 
 @router.post("/{supplier_id}/suspend", response_model=SupplierRead, responses=ERRORS)
 async def suspend_supplier(supplier_id: str, data: StatusChange, session: SessionDep,
                            principal: DohAdmin, now: NowDep) -> SupplierRead:
-    """Suspend an active supplier (DoH administrators): it can be neither invited nor bid."""
+    """Suspend an active supplier (DoH administrators): from `effective_on` (default today) it
+    can be neither invited nor bid; a later day schedules the suspension."""
     supplier = await service.change_status(session, supplier_id, "suspend", data,
                                            by=Actor.of(principal), now=now)
-    return SupplierRead.model_validate(supplier)
+    return SupplierRead.model_validate(service.view(supplier, now.date()))
 
 
 @router.post("/{supplier_id}/reinstate", response_model=SupplierRead, responses=ERRORS)
@@ -46,7 +52,7 @@ async def reinstate_supplier(supplier_id: str, data: StatusChange, session: Sess
     """Reinstate a suspended supplier (DoH administrators)."""
     supplier = await service.change_status(session, supplier_id, "reinstate", data,
                                            by=Actor.of(principal), now=now)
-    return SupplierRead.model_validate(supplier)
+    return SupplierRead.model_validate(service.view(supplier, now.date()))
 
 
 @router.post("/{supplier_id}/remove", response_model=SupplierRead, responses=ERRORS)
@@ -55,7 +61,7 @@ async def remove_supplier(supplier_id: str, data: StatusChange, session: Session
     """Remove a supplier from the framework for good (DoH administrators)."""
     supplier = await service.change_status(session, supplier_id, "remove", data,
                                            by=Actor.of(principal), now=now)
-    return SupplierRead.model_validate(supplier)
+    return SupplierRead.model_validate(service.view(supplier, now.date()))
 
 
 @router.get("/{supplier_id}/history", response_model=list[ChangeRead], responses=ERRORS)

@@ -17,7 +17,10 @@ class SupplierRead(BaseModel):
         "approved_lists": ["micro", "macro", "end_to_end"],
         "approved_groupings": ["assessment_and_planning", "contracting_and_procurement"],
         "status": "active", "status_reason": None, "status_effective_on": None,
-        "framework_version": 1, "version": 1, "updated_at": "2007-10-05T00:00:00Z"}]})
+        "scheduled_status": "suspended",
+        "scheduled_reason": "Investigation into a conflict of interest at a PCT client",
+        "scheduled_on": "2008-09-01", "framework_version": 1, "version": 2,
+        "updated_at": "2008-06-02T09:00:00Z"}]})
 
     code: str = Field(description="the supplier's id on the framework (FESC01..FESC14)")
     name: str
@@ -26,9 +29,14 @@ class SupplierRead(BaseModel):
         description="the SUPPLIER organisation in the directory, once identity registered it")
     approved_lists: list[str]
     approved_groupings: list[str]
-    status: SupplierStatus
+    status: SupplierStatus = Field(description="the status in force today")
     status_reason: str | None
-    status_effective_on: date | None
+    status_effective_on: date | None = Field(description="since when the status is in force")
+    scheduled_status: SupplierStatus | None = Field(
+        default=None, description="a change decided for a later day (none: nothing due)")
+    scheduled_reason: str | None = None
+    scheduled_on: date | None = Field(default=None,
+                                      description="the day the scheduled status takes effect")
     framework_version: int
     version: int
     updated_at: datetime
@@ -42,4 +50,6 @@ class StatusChange(BaseModel):
         "effective_on": "2008-09-01"}]})
 
     reason: str = Field(min_length=5, max_length=2000)
-    effective_on: date | None = Field(default=None, description="defaults to today")
+    effective_on: date | None = Field(
+        default=None, description="defaults to today; a later day schedules the change, which "
+                                  "takes effect on that day (one scheduled change at a time)")

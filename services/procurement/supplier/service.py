@@ -1,9 +1,15 @@
-"""Approved suppliers: seeding from the framework file, suspension, reinstatement, removal."""
+"""Approved suppliers: seeding from the framework file, suspension, reinstatement, removal.
+
+A status change takes effect on its `effective_on` day: today or earlier at once; a later day is
+scheduled (one at a time) and counts from that day, judged against the `now` a route passes in,
+so invitations, bids, evaluations and open data see the status in force on their own day.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +31,25 @@ TRANSITIONS = {
     "reinstate": ((SUSPENDED,), ACTIVE, "reinstated"),
     "remove": ((ACTIVE, SUSPENDED), REMOVED, "removed"),
 }
+SCHEDULED = {"suspend": "suspension_scheduled", "reinstate": "reinstatement_scheduled",
+             "remove": "removal_scheduled"}
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A supplier's status in force on a day, why, and since when."""
+
+    status: str
+    reason: str | None
+    since: date | None
+
+
+def standing_on(supplier: Supplier, day: date) -> Standing:
+    if supplier.scheduled_on is not None and supplier.scheduled_on <= day:
+        assert supplier.scheduled_status is not None
+        return Standing(supplier.scheduled_status, supplier.scheduled_reason,
+                        supplier.scheduled_on)
+    return Standing(supplier.status, supplier.status_reason, supplier.status_effective_on)
 
 
 async def get(session: AsyncSession, code: str) -> Supplier:
@@ -34,21 +59,33 @@ async def get(session: AsyncSession, code: str) -> Supplier:
     return supplier
 
 
-async def get_all(session: AsyncSession, *, status: str | None = None) -> Sequence[Supplier]:
-    return await repository.get_all(session, status=status)
+async def get_all(session: AsyncSession, *, on: date,
+                  status: str | None = None) -> Sequence[Supplier]:
+    """Every supplier, or those whose status in force on `on` is `status`."""
+    return await repository.get_all(session, on=on, status=status)
 
 
 async def change_status(session: AsyncSession, code: str, action: str, data: StatusChange, *,
                         by: Actor, now: datetime) -> Supplier:
-    """Suspend, reinstate or remove a supplier, with the reason and the date it takes effect."""
+    """Suspend, reinstate or remove a supplier from its effective date (default: today)."""
     supplier = await get(session, code)
+    today, before = now.date(), snapshot(supplier)
+    _settle(supplier, today)
+    if supplier.scheduled_on is not None:
+        raise Conflict(f"supplier {code} is already due to become {supplier.scheduled_status} "
+                       f"on {supplier.scheduled_on.isoformat()}; a further change can be made "
+                       "from that day")
     allowed_from, target, done = TRANSITIONS[action]
     if supplier.status not in allowed_from:
         raise Conflict(f"supplier {code} is {supplier.status}; it cannot be {done} "
                        f"(only a supplier that is {' or '.join(allowed_from)} can)")
-    before = snapshot(supplier)
-    supplier.status, supplier.status_reason = target, data.reason
-    supplier.status_effective_on = data.effective_on or now.date()
+    effective = data.effective_on or today
+    if effective > today:
+        supplier.scheduled_status, supplier.scheduled_reason = target, data.reason
+        supplier.scheduled_on, done = effective, SCHEDULED[action]
+    else:
+        supplier.status, supplier.status_reason = target, data.reason
+        supplier.status_effective_on = effective
     supplier.version += 1
     supplier.updated_at = now
     history.record(session, aggregate=AGGREGATE, aggregate_id=code, version=supplier.version,
@@ -57,8 +94,30 @@ async def change_status(session: AsyncSession, code: str, action: str, data: Sta
     await outbox.add(session, SupplierStatusChanged(
         supplier_id=code, organisation_id=supplier.organisation_id,
         status=target,  # type: ignore[arg-type]
-        reason=data.reason, effective_on=supplier.status_effective_on))
+        reason=data.reason, effective_on=effective))
     return supplier
+
+
+def view(supplier: Supplier, today: date) -> dict[str, Any]:
+    """The supplier as the API shows it: the status in force today and any change to come."""
+    columns = {c.key: getattr(supplier, c.key) for c in Supplier.__table__.columns}
+    standing = standing_on(supplier, today)
+    coming = supplier.scheduled_on is not None and supplier.scheduled_on > today
+    return {**columns, "status": standing.status, "status_reason": standing.reason,
+            "status_effective_on": standing.since,
+            "scheduled_status": supplier.scheduled_status if coming else None,
+            "scheduled_reason": supplier.scheduled_reason if coming else None,
+            "scheduled_on": supplier.scheduled_on if coming else None}
+
+
+def _settle(supplier: Supplier, today: date) -> None:
+    """A scheduled change whose day has come becomes the status (before the next change)."""
+    if supplier.scheduled_on is None or supplier.scheduled_on > today:
+        return
+    standing = standing_on(supplier, today)
+    supplier.status, supplier.status_reason = standing.status, standing.reason
+    supplier.status_effective_on = standing.since
+    supplier.scheduled_status = supplier.scheduled_reason = supplier.scheduled_on = None
 
 
 async def seed(session: AsyncSession, framework: rules.Framework, *, now: datetime) -> int:
@@ -98,21 +157,26 @@ def as_rule_suppliers(suppliers: Sequence[Supplier]) -> tuple[rules.Supplier, ..
         approved_groupings=tuple(s.approved_groupings)) for s in suppliers)
 
 
-async def framework_of_active(session: AsyncSession,
-                              framework: rules.Framework) -> rules.Framework:
-    """The framework whose supplier list is the suppliers active now (for invitations)."""
-    suppliers = as_rule_suppliers(await repository.active(session))
+async def framework_of_active(session: AsyncSession, framework: rules.Framework, *,
+                              on: date) -> rules.Framework:
+    """The framework whose supplier list is the suppliers active on `on` (for invitations)."""
+    suppliers = as_rule_suppliers(await repository.active(session, on=on))
     return framework.model_copy(update={"suppliers": suppliers})
 
 
 def snapshot(supplier: Supplier) -> dict[str, Any]:
-    return {
+    state = {
         "code": supplier.code, "name": supplier.name, "status": supplier.status,
         "status_reason": supplier.status_reason,
         "status_effective_on": _iso(supplier.status_effective_on),
         "approved_lists": list(supplier.approved_lists),
         "approved_groupings": list(supplier.approved_groupings),
     }
+    if supplier.scheduled_on is not None:  # a key only while a change is due (add / remove)
+        state["scheduled"] = {"status": supplier.scheduled_status,
+                              "reason": supplier.scheduled_reason,
+                              "effective_on": _iso(supplier.scheduled_on)}
+    return state
 
 
 def _iso(value: Any) -> Any:

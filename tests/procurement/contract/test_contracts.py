@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from decimal import Decimal
 
-from services.procurement.bid.models import Bid
 from services.procurement.clock import FixedClock
 from services.procurement.contract.models import Contract
 from shared.testing.plugin import ServiceHarness
@@ -46,24 +45,34 @@ class TestMakingTheContract:
 
     async def test_an_end_to_end_contract_moving_high_risk_early_is_refused(
             self, proc: ServiceHarness, world: World, clock: FixedClock) -> None:
+        # Why the framework is replaced rather than the bid: the bid's terms were checked when
+        # it was made, and with the same rules in force the check at contract time cannot
+        # refuse them (the share at risk does not depend on the dates while the terms run from
+        # the start). It stays as defence in depth for rules that change between bid and
+        # contract: a stricter framework version put in force (PROCUREMENT_FRAMEWORK_VERSION)
+        # while the call-off runs, which is what this does, the way create_app sets it.
         terms = {"payment_model": "risk_reward", "payment_terms": {
             "base_fee_pence": 10_000_000, "at_risk_percent": "10",
             "kpis": [{"code": "plans", "weight": 1, "target": "4"}]}}
         call_off = await awarded_call_off(proc.client, world, clock, END_TO_END,
                                           supplier="FESC02", price=380_000_000, **terms)
-        # the bid passed when it was made; the terms the contract would carry put 40% at risk
-        await proc.session.execute(update(Bid).where(Bid.id == call_off["awarded_bid_id"])
-                                   .values(payment_terms={**terms["payment_terms"],
-                                                          "at_risk_percent": "40"}))
+        framework = proc.app.state.framework
+        proc.app.state.framework = framework.model_copy(update={
+            "settings": framework.settings.model_copy(
+                update={"end_to_end_max_at_risk_percent": Decimal("5")})})
         clock.advance(days=11)
         response = await proc.client.post(f"/call-offs/{call_off['id']}/contract",
                                           headers=world.commissioner(), json=PERIOD)
         assert is_problem(response, 422)
         assert response.json()["detail"] == (
-            "the contract is refused: an end-to-end contract may not put more than 10.00% of "
+            "the contract is refused: an end-to-end contract may not put more than 5.00% of "
             "its fee at risk in its first 24 months (until 2010-07-01); these risk_reward "
-            "terms put 40.00% at risk from 2008-07-01")
+            "terms put 10.00% at risk from 2008-07-01")
         assert await outbox_payloads(proc.session, "procurement.contract.awarded.v1") == []
+        assert await count(proc.session, Contract) == 0
+        proc.app.state.framework = framework  # under the rules the bid was made under: made
+        ok(await proc.client.post(f"/call-offs/{call_off['id']}/contract",
+                                  headers=world.commissioner(), json=PERIOD), 201)
 
     async def test_the_award_event_tells_assurance_and_market_what_was_bought(
             self, proc: ServiceHarness, world: World, clock: FixedClock) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,30 @@ class TestPackages:
         release = package["releases"][0]
         assert release["ocid"] == "ocds-fesc07-FESC" and len(release["awards"]) == 14
 
+    async def test_the_framework_shows_each_supplier_as_it_stands_today(
+            self, proc: ServiceHarness, world: World, clock: FixedClock,
+            tmp_path: Path) -> None:
+        for code, action, effective_on in (("FESC04", "suspend", "2008-06-02"),
+                                           ("FESC05", "remove", "2008-05-30"),
+                                           ("FESC06", "suspend", "2008-09-01")):
+            ok(await proc.client.post(f"/suppliers/{code}/{action}", headers=world.doh_admin(),
+                                      json={"reason": "Conflict of interest",
+                                            "effective_on": effective_on}))
+        package = ok(await proc.client.get("/ocds/framework"))
+        assert_valid(package, tmp_path)
+        release = package["releases"][0]
+        awards = {a["suppliers"][0]["id"]: a["status"] for a in release["awards"]}
+        assert awards["FESC04"] == awards["FESC05"] == "cancelled"
+        assert awards["FESC06"] == "active"  # its suspension starts on 1 September
+        assert sorted(p["id"] for p in release["parties"] if "supplier" in p["roles"]) == [
+            f"FESC{n:02d}" for n in (1, 2, 3, *range(6, 15))]
+        assert "Conflict of interest" not in json.dumps(package)  # the grounds stay private
+        clock.set(datetime(2008, 9, 1, 12, tzinfo=UTC))
+        later = ok(await proc.client.get("/ocds/framework"))["releases"][0]
+        assert {a["suppliers"][0]["id"]: a["status"] for a in later["awards"]}["FESC06"] == (
+            "cancelled")
+        assert later["id"] == "ocds-fesc07-FESC-2008-09-01" != release["id"]
+
     async def test_a_signed_call_off_is_valid_open_data(self, proc: ServiceHarness,
                                                         world: World, clock: FixedClock,
                                                         tmp_path: Path) -> None:
@@ -50,8 +76,11 @@ class TestPackages:
         assert release["contracts"][0]["status"] == "active"
         assert release["contracts"][0]["value"] == {"amount": 240000, "currency": "GBP"}
         assert release["relatedProcesses"][0]["identifier"] == "ocds-fesc07-FESC"
-        risks = release["contracts"][0]["riskAllocation"]
-        assert risks[1]["description"] == "75.00% of the fee depends on results."
+        [accountability, performance] = release["contracts"][0]["riskAllocation"]
+        assert accountability["allocation"] == "publicAuthority"
+        assert performance["allocation"] == "shared"  # (cap - floor) / cap is at risk
+        assert performance["description"].startswith(
+            "75.00% of the fee depends on results (borne by the supplier); 25.00% is paid")
 
     async def test_bidders_are_named_only_once_bidding_closed(
             self, proc: ServiceHarness, world: World, clock: FixedClock,

@@ -69,6 +69,16 @@ def standard_zip() -> bytes:
     return _zip(f"standard-{STANDARD_TAG}", files)
 
 
+def vendored_codelists(extension: str) -> dict[str, str]:
+    """Codelist file name -> CSV text of the codelists kept as published by the extension."""
+    folder = SCHEMA_DIR / "extensions" / extension / "codelists"
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.csv"))}
+
+
+def csv_codes(text: str) -> list[str]:
+    return [row["Code"] for row in csv.DictReader(io.StringIO(text))]
+
+
 @cache
 def extension_archives() -> dict[str, bytes]:
     """URL -> ZIP for each declared extension, where ocdsextensionregistry looks for it."""
@@ -76,13 +86,15 @@ def extension_archives() -> dict[str, bytes]:
     for url in EXTENSIONS:
         name = url.split("/")[4]
         patch_text = (SCHEMA_DIR / "extensions" / name / "release-schema.json").read_text()
-        codelists = closed_codelists(json.loads(patch_text))
+        enums = closed_codelists(json.loads(patch_text))
+        codelists = {n: _csv(codes) for n, codes in enums.items()}
+        codelists.update(vendored_codelists(name))
         metadata = {"name": {"en": name}, "description": {"en": name},
                     "documentationUrl": {"en": f"{GITHUB}/{name}"}, "compatibility": ["1.1"],
                     "schemas": ["release-schema.json"], "codelists": sorted(codelists)}
         files: dict[str, str | bytes] = {"extension.json": json.dumps(metadata),
                                          "release-schema.json": patch_text}
-        files.update({f"codelists/{n}": _csv(codes) for n, codes in codelists.items()})
+        files.update({f"codelists/{n}": text for n, text in codelists.items()})
         archives[f"{GITHUB}/{name}/archive/master.zip"] = _zip(f"{name}-master", files)
     return archives
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fesc_ocds_validation import review
+from fesc_ocds_validation import SCHEMA_DIR, closed_codelists, csv_codes, review, vendored_codelists
 
 from services.procurement.rules.framework import Framework, load_framework
 from services.procurement.rules.ocds import (
     CallOffAward,
     CallOffRecord,
+    FrameworkSupplier,
     Organisation,
     Publication,
     call_off_release_package,
@@ -80,6 +82,32 @@ class TestFrameworkPackage:
         assert len(release["awards"]) == 14
         assert release["tender"]["contractPeriod"]["endDate"] == "2010-12-31T00:00:00Z"
 
+    def test_suspended_and_removed_suppliers_are_no_longer_active_suppliers(
+        self, framework: Framework, tmp_path: Path
+    ) -> None:
+        stored = [FrameworkSupplier(s.code, s.name, tuple(s.approved_lists)) for s in
+                  framework.suppliers]
+        stored[3] = FrameworkSupplier("FESC04", "Humana", ("micro",), "suspended",
+                                      date(2008, 9, 1))
+        stored[4] = FrameworkSupplier("FESC05", "McKinsey", ("macro",), "removed",
+                                      date(2008, 3, 3))
+        package = framework_release_package(framework, PUBLICATION, stored)
+        release = package["releases"][0]
+        roles = {p["id"]: p["roles"] for p in release["parties"]}
+        assert roles["FESC04"] == roles["FESC05"] == ["tenderer"]
+        assert roles["FESC01"] == ["tenderer", "supplier"]
+        awards = {a["suppliers"][0]["id"]: a for a in release["awards"]}
+        assert [code for code, a in awards.items() if a["status"] == "active"] == [
+            f"FESC{n:02d}" for n in (1, 2, 3, *range(6, 15))]
+        assert awards["FESC04"]["status"] == awards["FESC05"]["status"] == "cancelled"
+        assert awards["FESC04"]["description"] == (
+            "Suspended from the framework from 2008-09-01; it may be reinstated.")
+        assert awards["FESC05"]["description"] == "Removed from the framework from 2008-03-03."
+        # a new release, dated by the latest change of standing
+        assert release["id"] == "ocds-fesc07-FESC-2008-09-01"
+        assert release["tag"] == ["tender", "award", "awardUpdate"]
+        assert_no_findings(review(package, tmp_path))
+
 
 class TestCallOffPackage:
     def test_an_awarded_call_off_validates_without_errors(
@@ -118,27 +146,39 @@ class TestCallOffPackage:
         assert release["contracts"][0]["value"] == {"amount": 240000.5, "currency": "GBP"}
         assert release["contracts"][0]["status"] == "active"
 
-    def test_risks_split_the_fee_at_risk(self, framework: Framework) -> None:
+    def test_a_performance_risk_split_with_the_supplier_is_one_shared_risk(
+        self, framework: Framework
+    ) -> None:
         release = awarded_release(framework)
         risks = release["contracts"][0]["riskAllocation"]
         assert [(r["id"], r["allocation"]) for r in risks] == [
-            ("accountability", "publicAuthority"),
-            ("performance-supplier", "privateParty"),
-            ("performance-pct", "publicAuthority")]
-        assert risks[1]["description"] == "12.50% of the fee depends on results."
-        assert risks[2]["description"].startswith("87.50% of the fee is paid whatever")
+            ("accountability", "publicAuthority"), ("performance", "shared")]
+        assert risks[1]["description"] == (
+            "12.50% of the fee depends on results (borne by the supplier); 87.50% is paid "
+            "whatever the results (the PCT bears the performance risk on it).")
 
 
 class TestValidationIsReal:
-    def test_an_allocation_outside_the_extension_codelist_is_reported(
+    def test_the_shared_allocation_is_valid_and_a_dropped_code_is_reported(
         self, framework: Framework, tmp_path: Path
     ) -> None:
         package = call_off_release_package(framework, awarded_call_off(), PUBLICATION)
+        assert package["releases"][0]["contracts"][0]["riskAllocation"][1]["allocation"] == (
+            "shared")
+        assert_no_findings(review(package, tmp_path))
         bad = copy.deepcopy(package)
-        bad["releases"][0]["contracts"][0]["riskAllocation"][0]["allocation"] = "shared"
+        # "undefined" was in the extension's early enum; the current codelist dropped it
+        bad["releases"][0]["contracts"][0]["riskAllocation"][0]["allocation"] = "undefined"
         result = review(bad, tmp_path)
         found = result["additional_closed_codelist_values"]
-        assert found["releases/contracts/riskAllocation/allocation"]["values"] == ["shared"]
+        assert found["releases/contracts/riskAllocation/allocation"]["values"] == ["undefined"]
+
+    def test_the_vendored_schema_enumerates_the_published_codelist(self) -> None:
+        extension = "ocds_riskAllocation_extension"
+        schema = (SCHEMA_DIR / "extensions" / extension / "release-schema.json").read_text()
+        [published] = vendored_codelists(extension).values()
+        assert closed_codelists(json.loads(schema))["riskAllocation.csv"] == csv_codes(
+            published) == ["publicAuthority", "privateParty", "shared"]
 
     def test_a_schema_error_is_reported(self, framework: Framework, tmp_path: Path) -> None:
         package = call_off_release_package(framework, awarded_call_off(), PUBLICATION)
@@ -157,12 +197,14 @@ class TestAmountsAndRisks:
 
     def test_a_fixed_fee_leaves_all_risk_with_the_pct(self, framework: Framework) -> None:
         risks = contract_risks(framework, "fixed_fee", {"total_fee_pence": 1, "instalments": 1})
-        assert {r["allocation"] for r in risks} == {"publicAuthority"}
-        assert risks[-1]["description"].startswith("100.00% of the fee is paid whatever")
+        assert [(r["id"], r["allocation"]) for r in risks] == [
+            ("accountability", "publicAuthority"), ("performance", "publicAuthority")]
+        assert risks[-1]["description"].startswith("The PCT bears the performance risk")
 
     def test_an_uncapped_gain_share_puts_all_the_fee_at_risk(self, framework: Framework) -> None:
         risks = contract_risks(framework, "gain_share", {"share_percent": 20})
-        assert [r["id"] for r in risks] == ["accountability", "performance-supplier"]
+        assert [(r["id"], r["allocation"]) for r in risks] == [
+            ("accountability", "publicAuthority"), ("performance", "privateParty")]
 
     def test_publication_time_needs_a_zone(self, framework: Framework) -> None:
         naive = Publication("x", "https://x", "ocds-fesc07", datetime(2008, 6, 2, 9, 30))

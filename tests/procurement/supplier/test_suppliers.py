@@ -9,14 +9,26 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
+from services.procurement.clock import FixedClock
 from services.procurement.database import directory
 from services.procurement.handlers import HANDLERS
+from services.procurement.history.service import changes, replay
 from services.procurement.supplier.models import Supplier
 from services.procurement.supplier.service import seed
 from shared.events.contracts.identity import OrganisationRegistered
 from shared.events.envelope import new_envelope
 from shared.testing.plugin import ServiceHarness
-from tests.procurement.helpers import World, is_problem, ok, outbox_payloads, outbox_types
+from tests.procurement.helpers import (
+    ANSWERS,
+    World,
+    bid,
+    fixed_fee,
+    is_problem,
+    ok,
+    open_call_off,
+    outbox_payloads,
+    outbox_types,
+)
 
 REASON = {"reason": "Investigation into a conflict of interest", "effective_on": "2008-09-01"}
 
@@ -61,10 +73,10 @@ class TestSuppliers:
 
     async def test_suspend_reinstate_and_remove_with_reason_and_date(
             self, proc: ServiceHarness, world: World) -> None:
-        suspended = ok(await proc.client.post("/suppliers/FESC04/suspend", json=REASON,
-                                              headers=world.doh_admin()))
+        suspended = ok(await proc.client.post("/suppliers/FESC04/suspend", json={
+            **REASON, "effective_on": "2008-05-30"}, headers=world.doh_admin()))
         assert suspended["status"] == "suspended"
-        assert suspended["status_effective_on"] == "2008-09-01"
+        assert suspended["status_effective_on"] == "2008-05-30"  # dated back: at once
         reinstated = ok(await proc.client.post("/suppliers/FESC04/reinstate",
                                                json={"reason": "Cleared by the inquiry"},
                                                headers=world.doh_admin()))
@@ -79,7 +91,8 @@ class TestSuppliers:
         assert [h["action"] for h in history] == ["seeded", "suspended", "reinstated",
                                                   "removed"]
         events = await outbox_payloads(proc.session, "procurement.supplier.status_changed.v1")
-        assert [e["status"] for e in events] == ["suspended", "active", "removed"]
+        assert [(e["status"], e["effective_on"]) for e in events] == [
+            ("suspended", "2008-05-30"), ("active", "2008-06-02"), ("removed", "2008-06-02")]
 
     @pytest.mark.parametrize(("action", "start"), [
         ("reinstate", "active"), ("suspend", "removed"), ("remove", "removed")])
@@ -106,6 +119,67 @@ class TestSuppliers:
         response = await proc.client.post("/suppliers/FESC99/suspend", json=REASON,
                                           headers=world.doh_admin())
         assert is_problem(response, 404)
+
+
+class TestEffectiveDate:
+    """A status change dated later is scheduled: it takes effect on its day, not before."""
+
+    async def test_a_suspension_dated_later_applies_from_that_day_only(
+            self, proc: ServiceHarness, world: World, clock: FixedClock) -> None:
+        scheduled = ok(await proc.client.post("/suppliers/FESC04/suspend", json=REASON,
+                                              headers=world.doh_admin()))
+        assert (scheduled["status"], scheduled["scheduled_status"],
+                scheduled["scheduled_on"]) == ("active", "suspended", "2008-09-01")
+        [event] = await outbox_payloads(proc.session, "procurement.supplier.status_changed.v1")
+        assert (event["status"], event["effective_on"]) == ("suspended", "2008-09-01")
+
+        clock.set(datetime(2008, 8, 31, 9, tzinfo=UTC))  # the day before: still active
+        call_off = await open_call_off(proc.client, world, clock)
+        assert "FESC04" in call_off["invited_supplier_ids"]
+        await bid(proc.client, world, call_off, "FESC04", 20_000_000)
+        active = ok(await proc.client.get("/suppliers", params={"status": "active"},
+                                          headers=world.commissioner()))
+        assert "FESC04" in [s["code"] for s in active]
+
+        clock.set(datetime(2008, 9, 1, 9, tzinfo=UTC))  # its day: suspended
+        supplier = ok(await proc.client.get("/suppliers/FESC04", headers=world.commissioner()))
+        assert (supplier["status"], supplier["status_effective_on"],
+                supplier["status_reason"]) == ("suspended", "2008-09-01", REASON["reason"])
+        assert supplier["scheduled_status"] is None and supplier["scheduled_on"] is None
+        refused = await proc.client.post(f"/call-offs/{call_off['id']}/bids",
+                                         headers=world.bidder("FESC04"),
+                                         json={"price_pence": 19_000_000, "answers": ANSWERS,
+                                               **fixed_fee(19_000_000)})
+        assert is_problem(refused, 409)
+        assert refused.json()["detail"] == (
+            "supplier FESC04 is suspended on the framework and cannot bid")
+        later = await open_call_off(proc.client, world, clock)
+        assert "FESC04" not in later["invited_supplier_ids"]
+
+    async def test_one_change_may_be_scheduled_at_a_time(self, proc: ServiceHarness,
+                                                         world: World,
+                                                         clock: FixedClock) -> None:
+        ok(await proc.client.post("/suppliers/FESC04/suspend", json=REASON,
+                                  headers=world.doh_admin()))
+        again = await proc.client.post("/suppliers/FESC04/remove",
+                                       json={"reason": "Left the UK market"},
+                                       headers=world.doh_admin())
+        assert is_problem(again, 409)
+        assert again.json()["detail"].startswith(
+            "supplier FESC04 is already due to become suspended on 2008-09-01")
+        clock.set(datetime(2008, 9, 2, 9, tzinfo=UTC))  # in force: the next change may follow
+        reinstated = ok(await proc.client.post("/suppliers/FESC04/reinstate",
+                                               json={"reason": "Cleared by the inquiry"},
+                                               headers=world.doh_admin()))
+        assert (reinstated["status"], reinstated["status_effective_on"]) == (
+            "active", "2008-09-02")
+        history = ok(await proc.client.get("/suppliers/FESC04/history",
+                                           headers=world.doh_admin()))
+        assert [h["action"] for h in history] == ["seeded", "suspension_scheduled",
+                                                  "reinstated"]
+        assert {"op": "remove", "path": "/scheduled"} in history[2]["patch"]
+        state = replay(await changes(proc.session, "supplier", "FESC04"))
+        assert (state["status"], state["status_effective_on"]) == ("active", "2008-09-02")
 
 
 class TestDirectoryLink:

@@ -7,10 +7,10 @@ Modelling (OCDS 1.1 guidance on framework agreements):
 - each call-off is its own contracting process, linked to the framework's by a
   relatedProcesses entry with relationship ["framework"] and scheme "ocid"; the PCT is buyer;
 - each contract's risks are contracts[].riskAllocation (riskAllocation extension): the PCT keeps
-  its statutory accountability (publicAuthority); the share of the fee at risk is borne by the
-  supplier (privateParty) and the rest by the PCT. The extension's closed allocation enum, in the
-  version we validate against, has no "shared" code, so a shared risk is two entries with the
-  shares in their descriptions.
+  its statutory accountability (publicAuthority); the performance risk is one entry whose
+  allocation follows the share of the fee at risk: none publicAuthority, all privateParty,
+  anything between "shared" (the extension's current closed codelist: publicAuthority,
+  privateParty, shared), with both shares in its description.
 Amounts are pounds as JSON numbers, converted from integer pence only here, at the boundary.
 Dates come from the records and the Publication, never from the clock.
 """
@@ -31,13 +31,17 @@ from services.procurement.rules.ocds.common import (
     package_uri,
     pounds,
 )
-from services.procurement.rules.ocds.framework_process import framework_release_package
+from services.procurement.rules.ocds.framework_process import (
+    FrameworkSupplier,
+    framework_release_package,
+)
 
 __all__ = [
     "EXTENSIONS",
     "OCDS_VERSION",
     "CallOffAward",
     "CallOffRecord",
+    "FrameworkSupplier",
     "Organisation",
     "Publication",
     "call_off_ocid",

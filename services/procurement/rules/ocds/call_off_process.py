@@ -168,17 +168,17 @@ def contract_risks(framework: Framework, model: str, params: Mapping[str, object
                         "accountable for the services it buys."),
     }]
     note = f"{spec.name} payment model; risk transfer to the supplier: {spec.risk_transfer}."
-    if share > 0:
-        risks.append({
-            "id": "performance-supplier", "category": "availabilityAndQuality",
-            "allocation": "privateParty", "notes": note,
-            "description": f"{format_percent(share)} of the fee depends on results."})
-    if share < 1:
-        risks.append({
-            "id": "performance-pct", "category": "availabilityAndQuality",
-            "allocation": "publicAuthority", "notes": note,
-            "description": (f"{format_percent(1 - share)} of the fee is paid whatever the "
-                            "results; the PCT bears the performance risk on it.")})
+    if share in (0, 1):
+        bearer = ("The PCT bears the performance risk: the whole fee is paid whatever the "
+                  "results." if share == 0 else "The whole fee depends on results.")
+        allocation = "publicAuthority" if share == 0 else "privateParty"
+    else:
+        bearer = (f"{format_percent(share)} of the fee depends on results (borne by the "
+                  f"supplier); {format_percent(1 - share)} is paid whatever the results "
+                  "(the PCT bears the performance risk on it).")
+        allocation = "shared"
+    risks.append({"id": "performance", "category": "availabilityAndQuality",
+                  "allocation": allocation, "notes": note, "description": bearer})
     return risks
 
 
