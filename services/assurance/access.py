@@ -1,8 +1,9 @@
 """Who may see and do what in assurance, on top of shared/scope.py (deny by default).
 
 Seeing an assessment: DoH sees every assessment; NHS CB sees published ones; an SHA sees its
-PCTs' (the organisation directory's parent link); a PCT sees its own and those whose panel it
-sits on as a peer. An assessment the caller may not see answers 404, never 403, so that
+PCTs' (the organisation directory's parent link); a PCT sees its own, and those whose panel it
+sits on as a peer until they are published (a published result is for the PCT, its SHA, DoH
+and NHS CB only). An assessment the caller may not see answers 404, never 403, so that
 nobody learns that another organisation's assessment exists (ADR 0005). Acting on one the
 caller can see needs the right role (checked by the route) and the right relation (here):
 403 otherwise.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assurance.assessment.models import Assessment, PanelMember
@@ -38,8 +39,10 @@ async def assessment_scope(session: AsyncSession, principal: Principal) -> Colum
     visible = await visible_organisations(principal, organisation_directory(session))
     clause = within(Assessment.pct_id, visible)
     if principal.org_type == "PCT":
-        panels = select(PanelMember.assessment_id).where(PanelMember.subject == principal.subject)
-        clause = or_(clause, Assessment.id.in_(panels))
+        panels = select(PanelMember.assessment_id).where(
+            PanelMember.subject == principal.subject,
+            PanelMember.organisation_id == principal.org_id)
+        clause = or_(clause, and_(Assessment.id.in_(panels), Assessment.status != PUBLISHED))
     return clause
 
 

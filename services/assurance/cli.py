@@ -46,7 +46,9 @@ async def _demo_cycle(settings: BaseServiceSettings, args: argparse.Namespace) -
 COMMANDS = {
     "demo-cycle": Command(
         "generate and publish a national demo cycle on the directory's PCTs", _demo_cycle,
-        (("--year", {"default": "2008/09", "help": "cycle year with published results"}),
+        (("--year", {"default": "2008/09",
+                      "help": "cycle year with published results: 2008/09 or 2009/10 "
+                              "(Year 2's are partial; see docs/assurance-rules.md)"}),
          ("--seed", {"type": int, "default": DEFAULT_SEED, "help": "generator seed"}))),
 }
 

@@ -15,9 +15,9 @@ Commissioner = Annotated[Principal, Depends(require("pct_commissioner"))]
 Assessor = Annotated[Principal, Depends(require("sha_assessor"))]
 ShaAdmin = Annotated[Principal, Depends(require("sha_admin"))]
 DohAdmin = Annotated[Principal, Depends(require("doh_admin"))]
+# League tables and their changes: SHAs (their region) and DoH, as the issue rules (not NHS CB).
 RegionalReader = Annotated[Principal, Depends(require(
-    "doh_admin", "doh_dg_commissioning", "nhscb_admin", "nhscb_analyst", "sha_admin",
-    "sha_assessor"))]
+    "doh_admin", "doh_dg_commissioning", "sha_admin", "sha_assessor"))]
 
 
 def _settings(request: Request) -> Settings:

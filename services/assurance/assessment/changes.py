@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.assurance.assessment import repository, scores
 from services.assurance.assessment import service as assessments
 from services.assurance.assessment.models import Assessment
-from services.assurance.rules.framework import load_framework
+from services.assurance.cycle.reference import framework_of
 from services.assurance.rules.scoring import competency_levels
 from shared.auth import Principal
 
@@ -60,11 +60,11 @@ async def since_last_year(session: AsyncSession, assessment_id: str,
 
 
 def _competencies(current: Assessment, previous: Assessment | None) -> list[CompetencyChange]:
-    framework = load_framework(current.framework_version)
+    framework = framework_of(current.cycle)
     now = competency_levels(framework, scores.ratings(current), side="self")
     then: dict[str, int | None] = {}
     if previous is not None:
-        then = competency_levels(load_framework(previous.framework_version),
+        then = competency_levels(framework_of(previous.cycle),
                                  scores.ratings(previous), side="self")
     published = (previous.final_levels or {}) if previous is not None else {}
     found = []

@@ -51,6 +51,14 @@ async def external_support(session: AsyncSession,
         .order_by(ExternalSupport.start_date, ExternalSupport.contract_id))).all()
 
 
+async def in_cycle_year(session: AsyncSession, pct_id: str, year: str) -> Assessment | None:
+    """The PCT's assessment in the cycle of `year` ("2008/09"), locked, fully loaded."""
+    query = (select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
+             .where(Assessment.pct_id == pct_id, Cycle.year == year).options(*full())
+             .with_for_update(of=Assessment))
+    return await session.scalar(query.execution_options(populate_existing=True))
+
+
 async def current_for(session: AsyncSession, pct_id: str) -> Assessment | None:
     """The PCT's assessment in its latest cycle, unless that one is already published."""
     latest = await session.scalar(

@@ -34,8 +34,8 @@ async def list_assessments(
     sha_id: Annotated[str | None, Query(max_length=36)] = None,
     status: Annotated[Status | None, Query(description="workflow state")] = None,
 ) -> Page[AssessmentSummary]:
-    """Assessments you may see (your PCT's, your SHA's PCTs', panels you sit on; DoH all;
-    NHS CB published ones), by cycle and PCT."""
+    """Assessments you may see (your PCT's, your SHA's PCTs', panels you sit on until they
+    are published; DoH all; NHS CB published ones), by cycle and PCT."""
     items, total = await service.get_all(session, page, principal, cycle_id=cycle_id,
                                          pct_id=pct_id, sha_id=sha_id,
                                          status=status.value if status else None)

@@ -17,8 +17,9 @@ from services.assurance.assessment.schemas import (
     SelfAssessmentUpdate,
 )
 from services.assurance.assessment.workflow import Action
+from services.assurance.cycle.reference import framework_of
 from services.assurance.paging import paged
-from services.assurance.rules.framework import Framework, load_framework
+from services.assurance.rules.framework import Framework
 from services.assurance.rules.outcomes import Trajectory, choice_problems, trajectory_problems
 from shared.auth import Principal
 from shared.errors import NotFound, RuleViolation
@@ -37,7 +38,7 @@ async def get(session: AsyncSession, assessment_id: str, by: Principal, *,
 
 async def read(session: AsyncSession, assessment: Assessment) -> views.AssessmentRead:
     """The read model: scores by the rules, calibration, external support on record."""
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     year = assessment.cycle.year
     standing = scores.standing(framework, assessment, year)
     external = await repository.external_support(session, assessment.id)
@@ -67,7 +68,7 @@ async def editable(session: AsyncSession, assessment_id: str, by: Principal) -> 
     return assessment
 
 
-def void_review(session: AsyncSession, assessment: Assessment, by: Principal,
+def void_review(session: AsyncSession, assessment: Assessment, by: Principal | str,
                 cause: str) -> None:
     """An edit after the panel scored: clear panel scores and calibration, back to panel."""
     if assessment.status not in workflow.REVIEWED:
@@ -92,7 +93,7 @@ async def update_self_assessment(session: AsyncSession, assessment_id: str,
                                  data: SelfAssessmentUpdate, by: Principal) -> Assessment:
     """Set self-assessed levels (the PCT's own assessment, until it is published)."""
     assessment = await editable(session, assessment_id, by)
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     check_sub_competencies(framework, data.sub_competencies, "sub_competencies")
     rows = {row.code: row for row in assessment.sub_competencies}
     changes = {code: [rows[code].self_level, level] for code, level in
@@ -111,17 +112,30 @@ async def set_outcomes(session: AsyncSession, assessment_id: str, data: Outcomes
                        by: Principal) -> Assessment:
     """Replace the PCT's chosen outcomes, trajectories and actuals (checked by the rules)."""
     assessment = await editable(session, assessment_id, by)
-    framework = load_framework(assessment.framework_version)
-    _check_outcomes(framework, data.outcomes, assessment.cycle.year)
+    return await replace_outcomes(session, assessment, data.outcomes, by, reason=data.note,
+                                  details={"metrics": [entry.metric for entry in data.outcomes]})
+
+
+async def replace_outcomes(session: AsyncSession, assessment: Assessment,
+                           entries: list[OutcomeEntry], by: Principal | str, *,
+                           reason: str | None, details: dict[str, Any],
+                           cause: str = "outcomes changed") -> Assessment:
+    """Make `entries` the assessment's outcomes, checked against its framework.
+
+    The one way outcomes change: the PCT's PUT and an integrator's reported value
+    (assurance.outcome.reported.v1) both come here, so the same checks apply, the metric caps
+    read the same rows, and an edit after panel scoring voids the review either way.
+    """
+    framework = framework_of(assessment.cycle)
+    _check_outcomes(framework, entries, assessment.cycle.year)
     assessment.outcomes.clear()
     await session.flush()
     assessment.outcomes.extend(OutcomeValue(
         metric=entry.metric, baseline_year=entry.baseline_year, baseline=str(entry.baseline),
         targets=[str(value) for value in entry.targets],
-        actual=None if entry.actual is None else str(entry.actual)) for entry in data.outcomes)
-    workflow.record(session, assessment, "set_outcomes", by, reason=data.note,
-                    details={"metrics": [entry.metric for entry in data.outcomes]})
-    void_review(session, assessment, by, "outcomes changed")
+        actual=None if entry.actual is None else str(entry.actual)) for entry in entries)
+    workflow.record(session, assessment, "set_outcomes", by, reason=reason, details=details)
+    void_review(session, assessment, by, cause)
     return assessment
 
 
@@ -144,7 +158,7 @@ async def submit(session: AsyncSession, assessment_id: str, by: Principal,
     assessment = await get(session, assessment_id, by, for_update=True)
     require_own_pct(by, assessment)
     workflow.target(assessment.status, Action.SUBMIT)
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     unrated = missing(framework, {r.code: r.self_level for r in assessment.sub_competencies})
     if unrated:
         raise RuleViolation("every scored sub-competency needs a self-assessed level",

@@ -86,7 +86,7 @@ def require_status(assessment: Assessment, attempted: str, *states: Status) -> N
         raise illegal(assessment.status, attempted)
 
 
-def move(session: AsyncSession, assessment: Assessment, action: Action, by: Principal, *,
+def move(session: AsyncSession, assessment: Assessment, action: Action, by: Principal | str, *,
          reason: str | None = None, details: dict[str, Any] | None = None) -> None:
     """Take the transition `action`, recording it in the history."""
     to = target(assessment.status, action)

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.assurance.access import organisation_scope, require_region, require_sha
 from services.assurance.autonomy.models import AutonomyDecision
 from services.assurance.autonomy.schemas import RevocationCreate
-from services.assurance.cycle.models import new_id
+from services.assurance.cycle.models import Cycle, new_id
+from services.assurance.cycle.reference import autonomy_rules_of
 from services.assurance.events import queue_all
 from services.assurance.paging import paged
 from services.assurance.rules import autonomy as rules
-from services.assurance.rules.policy import Freedoms, load_autonomy_rules
+from services.assurance.rules.policy import Freedoms
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events.contracts.assurance import AutonomyGranted, AutonomyRevoked
@@ -77,7 +78,9 @@ async def revoke(session: AsyncSession, decision_id: str, data: RevocationCreate
     if row.revoked_on is not None:
         raise Conflict(f"decision {row.id} was already revoked on {row.revoked_on}",
                        current_state="revoked", allowed_transitions=[])
-    policy = load_autonomy_rules(row.rules_version)
+    cycle = await session.get(Cycle, row.cycle_id)
+    assert cycle is not None  # a foreign key guarantees it
+    policy = autonomy_rules_of(cycle)
     try:
         outcome = rules.revoke(policy, as_rule(row), reason=data.reason, on=data.effective_on,
                                note=data.note)

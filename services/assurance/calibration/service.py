@@ -13,7 +13,7 @@ from services.assurance.assessment.codes import check_competencies
 from services.assurance.assessment.models import Assessment, CalibrationAdjustment
 from services.assurance.assessment.workflow import Action
 from services.assurance.calibration.schemas import Calibration, RegionalCalibration
-from services.assurance.rules.framework import load_framework
+from services.assurance.cycle.reference import framework_of
 from shared.auth import Principal
 from shared.errors import RuleViolation
 
@@ -41,7 +41,7 @@ async def national(session: AsyncSession, assessment_id: str, data: Calibration,
 
 def _adjust(session: AsyncSession, assessment: Assessment, data: Calibration, stage: str,
             by: Principal) -> None:
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     codes = [item.competency for item in data.competencies]
     check_competencies(framework, codes, "competencies")
     _refuse_repeats(codes, "competencies")

@@ -1,6 +1,7 @@
 """A published national demo cycle for front-end teams, on the real PCTs of the directory.
 
-The rules' demo generator (rules/demo.py) deals a published national distribution out to 152
+The rules' demo generator (rules/demo.py) deals a published national distribution (Year 1,
+2008/09; or Year 2, 2009/10, where what was not published is carried from Year 1) out to 152
 placeholder PCTs (P001..P152 in SHA groups S01..S10). They are mapped in order onto the
 directory's PCTs sorted by SHA code then PCT code, so the ten groups land on the ten SHAs
 when the directory holds the reference organisations. Each assessment then takes the whole

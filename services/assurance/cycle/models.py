@@ -23,6 +23,10 @@ class Cycle(Base):
     code: Mapped[str] = mapped_column(String(7))  # "2009-10", the rules' cycle id
     framework_version: Mapped[str] = mapped_column(String(63))
     autonomy_rules_version: Mapped[str] = mapped_column(String(63))
+    # SHA-256 of the two reference files as they were when the cycle opened: the cycle is
+    # frozen against them (cycle/reference.py refuses a file edited since).
+    framework_sha256: Mapped[str] = mapped_column(String(64))
+    autonomy_rules_sha256: Mapped[str] = mapped_column(String(64))
     opens_on: Mapped[date] = mapped_column(Date)
     self_assessment_due: Mapped[date] = mapped_column(Date)
     panel_from: Mapped[date] = mapped_column(Date)

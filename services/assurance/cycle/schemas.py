@@ -51,6 +51,10 @@ class CycleRead(BaseModel):
     code: str
     framework_version: str
     autonomy_rules_version: str
+    framework_sha256: str = Field(description="SHA-256 of the framework file the cycle opened "
+                                              "with; the cycle refuses to score against any other")
+    autonomy_rules_sha256: str = Field(description="SHA-256 of the autonomy-rules file the cycle "
+                                                   "opened with")
     opens_on: date
     self_assessment_due: date
     panel_from: date

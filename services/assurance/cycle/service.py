@@ -19,6 +19,7 @@ from services.assurance.assessment.models import (
 from services.assurance.assessment.workflow import Status
 from services.assurance.cycle import repository
 from services.assurance.cycle.models import Cycle, new_id
+from services.assurance.cycle.reference import digests
 from services.assurance.cycle.schemas import CycleCreate
 from services.assurance.rules.framework import Framework, framework_for_cycle, load_framework
 from services.assurance.rules.loading import ReferenceDataError
@@ -65,10 +66,12 @@ def reference(data: CycleCreate) -> tuple[Framework, AutonomyRules]:
 
 
 async def open_cycle(session: AsyncSession, data: CycleCreate, by: Principal) -> Cycle:
-    """DoH opens a cycle: one draft assessment per PCT active on `opens_on`."""
+    """DoH opens a cycle: one draft assessment per PCT active on `opens_on`. The cycle keeps
+    the SHA-256 of its framework and autonomy-rules files, and is frozen against them."""
     if await repository.by_year(session, data.year) is not None:
         raise Conflict(f"the {data.year} cycle is already open")
     framework, rules = reference(data)
+    framework_digest, rules_digest = digests(framework, rules)
     pcts = await repository.active_pcts(session, data.opens_on)
     if not pcts:
         raise RuleViolation(f"the organisation directory holds no PCT active on "
@@ -76,6 +79,7 @@ async def open_cycle(session: AsyncSession, data: CycleCreate, by: Principal) ->
                             "organisation events?")
     cycle = Cycle(id=new_id(), year=data.year, code=data.year.replace("/", "-"),
                   framework_version=framework.version_id, autonomy_rules_version=rules.version_id,
+                  framework_sha256=framework_digest, autonomy_rules_sha256=rules_digest,
                   opens_on=data.opens_on, self_assessment_due=data.self_assessment_due,
                   panel_from=data.panel_from, panel_to=data.panel_to,
                   publication_on=data.publication_on,

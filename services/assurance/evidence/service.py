@@ -15,9 +15,9 @@ from services.assurance.assessment import service as assessments
 from services.assurance.assessment import workflow
 from services.assurance.assessment.codes import check_sub_competencies
 from services.assurance.cycle.models import new_id
+from services.assurance.cycle.reference import framework_of
 from services.assurance.evidence.models import Evidence, EvidenceContent
 from services.assurance.evidence.schemas import EvidenceUpload
-from services.assurance.rules.framework import load_framework
 from shared.auth import Principal
 from shared.errors import NotFound, PayloadTooLarge, RuleViolation
 
@@ -44,7 +44,7 @@ async def upload(session: AsyncSession, assessment_id: str, data: EvidenceUpload
     """The PCT attaches a document (an edit of its self-assessment: may void a review)."""
     content = decode(data, max_bytes)
     assessment = await assessments.editable(session, assessment_id, by)
-    check_sub_competencies(load_framework(assessment.framework_version), [data.sub_competency],
+    check_sub_competencies(framework_of(assessment.cycle), [data.sub_competency],
                            "sub_competency")
     latest = await session.scalar(select(func.max(Evidence.version)).where(
         Evidence.assessment_id == assessment.id, Evidence.sub_competency == data.sub_competency,

@@ -11,9 +11,9 @@ from services.assurance.assessment import service, workflow
 from services.assurance.assessment.codes import check_sub_competencies, missing
 from services.assurance.assessment.models import Assessment, GovernanceRating, PanelMember
 from services.assurance.assessment.workflow import Action, Status
+from services.assurance.cycle.reference import framework_of
 from services.assurance.database import directory
 from services.assurance.panel.schemas import PanelConvene, PanelScores
-from services.assurance.rules.framework import load_framework
 from services.assurance.rules.types import GOVERNANCE_AREAS
 from shared.auth import Principal
 from shared.directory import get_entry
@@ -57,12 +57,18 @@ async def _check_peers(session: AsyncSession, assessment: Assessment, data: Pane
 
 
 def _member(assessment: Assessment, by: Principal) -> PanelMember:
-    """The caller's seat on the panel; nobody scores their own organisation."""
+    """The caller's seat on the panel; nobody scores their own organisation.
+
+    The organisation rule comes first and reads the token, not the seat: assurance has no user
+    directory, so a seat only records the organisation the lead typed at convening. Someone of
+    the assessed PCT is refused even when seated (mislabelled) under another PCT's id, and a
+    seat counts only for a caller whose token names the seat's organisation.
+    """
+    if by.org_id == assessment.pct_id:
+        raise Forbidden("nobody scores their own organisation")
     seat = next((m for m in assessment.panel if m.subject == by.subject), None)
     if seat is None or seat.organisation_id != by.org_id:
         raise Forbidden("only members of this assessment's panel may score it")
-    if by.org_id == assessment.pct_id:
-        raise Forbidden("nobody scores their own organisation")
     return seat
 
 
@@ -72,7 +78,7 @@ async def score(session: AsyncSession, assessment_id: str, data: PanelScores,
     assessment = await service.get(session, assessment_id, by, for_update=True)
     _member(assessment, by)
     workflow.require_status(assessment, "score_panel", Status.PANEL)
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     check_sub_competencies(framework, data.sub_competencies, "sub_competencies")
     rows = {row.code: row for row in assessment.sub_competencies}
     for code, level in data.sub_competencies.items():
@@ -97,7 +103,7 @@ async def complete(session: AsyncSession, assessment_id: str, by: Principal,
     if _member(assessment, by).role != "lead":
         raise Forbidden("only the panel's lead may complete its scoring")
     workflow.target(assessment.status, Action.COMPLETE_PANEL)
-    framework = load_framework(assessment.framework_version)
+    framework = framework_of(assessment.cycle)
     unrated = missing(framework, {r.code: r.panel_level for r in assessment.sub_competencies})
     rated_areas = {row.area for row in assessment.governance}
     unrated += [area for area in GOVERNANCE_AREAS if area not in rated_areas]

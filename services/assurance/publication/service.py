@@ -24,13 +24,14 @@ from services.assurance.autonomy import service as autonomy
 from services.assurance.cycle import repository as cycles
 from services.assurance.cycle import service as cycle_service
 from services.assurance.cycle.models import Cycle
+from services.assurance.cycle.reference import autonomy_rules_of, framework_of
 from services.assurance.cycle.schemas import CyclePublication
 from services.assurance.events import queue_all
 from services.assurance.report.cache import LEAGUES
 from services.assurance.rules.autonomy import CycleDates, evaluate
-from services.assurance.rules.framework import Framework, load_framework
+from services.assurance.rules.framework import Framework
 from services.assurance.rules.league import as_decimal, league_score
-from services.assurance.rules.policy import AutonomyRules, load_autonomy_rules
+from services.assurance.rules.policy import AutonomyRules
 from services.assurance.rules.types import IncompleteResultError
 from services.assurance.support import service as support
 from shared.auth import Principal
@@ -53,8 +54,7 @@ async def _publication(session: AsyncSession, cycle: Cycle) -> Publication:
     following = await cycles.next_after(session, cycle.year)
     dates = CycleDates(cycle.publication_on,
                        following.publication_on if following is not None else None)
-    return Publication(cycle, load_framework(cycle.framework_version),
-                       load_autonomy_rules(cycle.autonomy_rules_version), dates)
+    return Publication(cycle, framework_of(cycle), autonomy_rules_of(cycle), dates)
 
 
 async def publish_assessment(session: AsyncSession, assessment_id: str,

@@ -37,7 +37,7 @@ async def league_table(cycle_id: str, session: SessionDep, principal: RegionalRe
                        sha_id: ShaQuery = None, order: Order = "overall",
                        format: Format = "json") -> LeagueTableRead | Response:
     """The HSJ-method league table of published results: national ranks and ranks within
-    each SHA. DoH and NHS CB see every region; an SHA sees its own PCTs' rows."""
+    each SHA. DoH sees every region; an SHA sees its own PCTs' rows; nobody else."""
     if format == "json":
         return Response(await service.league_json(session, cycle_id, principal, sha_id=sha_id,
                                                   order=order), media_type="application/json")
@@ -81,7 +81,7 @@ async def changes_since_previous_cycle(
     scope: Annotated[Literal["national", "sha"], Query()] = "national",
 ) -> ChangesRead:
     """Each PCT's rank and score change since the previous cycle (national ranks, or ranks
-    within the SHA with scope=sha)."""
+    within the SHA with scope=sha). Like league tables: DoH, and an SHA for its region."""
     return await service.changes(session, cycle_id, principal, sha_id=sha_id, scope=scope)
 
 

@@ -12,10 +12,11 @@ from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.assurance.access import NATIONAL, require_region
+from services.assurance.access import require_region
 from services.assurance.cycle import repository as cycles
 from services.assurance.cycle import service as cycle_service
 from services.assurance.cycle.models import Cycle
+from services.assurance.cycle.reference import framework_of
 from services.assurance.report.cache import LEAGUES, National, Version, cycle_and_version
 from services.assurance.report.queries import Published, published
 from services.assurance.report.schemas import (
@@ -29,18 +30,20 @@ from services.assurance.report.schemas import (
     RankChangeRead,
 )
 from services.assurance.rules import league as rules
-from services.assurance.rules.framework import load_framework
 from services.assurance.rules.types import PctResult
 from shared.auth import Principal
 from shared.errors import Forbidden
 
 COMMISSIONING = frozenset({"DOH", "NHSCB", "SHA", "PCT"})
+LEAGUE_READERS = frozenset({"DOH", "SHA"})  # SHAs their own region; DoH any (not NHS CB)
 
 
 async def region(session: AsyncSession, by: Principal, sha_id: str | None) -> str | None:
-    """The region a league report shows: national bodies choose; an SHA gets its own."""
-    if by.org_type not in NATIONAL and by.org_type != "SHA":
-        raise Forbidden("league tables are for SHAs, the Department of Health and NHS CB")
+    """The region a league report shows: DoH chooses (national by default); an SHA gets its
+    own. Anyone else, NHS CB included, is refused."""
+    if by.org_type not in LEAGUE_READERS:
+        raise Forbidden("league tables are for SHAs (their own region) and the Department of "
+                        "Health")
     if by.org_type == "SHA" and sha_id is None:
         return by.org_id
     if sha_id is not None:
@@ -105,7 +108,7 @@ async def _cached_national(session: AsyncSession, cycle_id: str, order: Order) -
 async def _national(session: AsyncSession, cycle: Cycle, version: Version,
                     order: Order) -> National:
     """One query for the published results; the rules rank them in memory."""
-    framework = load_framework(cycle.framework_version)
+    framework = framework_of(cycle)
     results = await published(session, cycle.id)
     table = rules.league_table(framework, [item.result for item in results], order=order)
     by_pct = {item.result.pct_id: item for item in results}
@@ -133,7 +136,7 @@ async def distributions(session: AsyncSession, cycle_id: str, by: Principal, *,
 
 def distribution_read(cycle: Cycle, results: list[PctResult],
                       sha_id: str | None) -> DistributionsRead:
-    framework = load_framework(cycle.framework_version)
+    framework = framework_of(cycle)
     spread = rules.distributions(framework, results)
     competencies = []
     for code, counts in spread.competencies.items():
@@ -158,9 +161,9 @@ async def changes(session: AsyncSession, cycle_id: str, by: Principal, *,
     previous = await cycles.previous_before(session, cycle.year)
     current = await published(session, cycle.id)
     before = await published(session, previous.id) if previous is not None else []
-    now_table = rules.league_table(load_framework(cycle.framework_version),
+    now_table = rules.league_table(framework_of(cycle),
                                    [item.result for item in current])
-    then_table = (rules.league_table(load_framework(previous.framework_version),
+    then_table = (rules.league_table(framework_of(previous),
                                      [item.result for item in before]) if previous else
                   rules.LeagueTable(cycle.framework_version, "overall", (), ()))
     delta = rules.changes_since(then_table, now_table, scope="sha" if scope == "sha" else

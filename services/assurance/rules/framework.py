@@ -16,7 +16,7 @@ from services.assurance.rules.loading import (
     Frozen,
     ReferenceDataError,
     path_for,
-    read_model,
+    read_model_and_digest,
 )
 from services.assurance.rules.outcomes import Outcomes
 from services.assurance.rules.support import CompetencySupport, Support
@@ -237,13 +237,19 @@ def _cited_sources(node: Any) -> Iterator[str]:
 
 def load_framework(version_id: str, directory: Path = FRAMEWORKS_DIR) -> Framework:
     """The framework version `version_id` (e.g. "wcc-2008-09"), validated."""
-    return _load(version_id, directory)
+    return _load(version_id, directory)[0]
+
+
+def framework_sha256(version_id: str, directory: Path = FRAMEWORKS_DIR) -> str:
+    """SHA-256 of the file `load_framework(version_id)` was parsed from (hex)."""
+    return _load(version_id, directory)[1]
 
 
 @cache
-def _load(version_id: str, directory: Path) -> Framework:
-    # Frozen models are safe to share, so each file is parsed once per process.
-    return read_model(path_for(directory, version_id), Framework, version_id=version_id)
+def _load(version_id: str, directory: Path) -> tuple[Framework, str]:
+    # Frozen models are safe to share, so each file is parsed (and hashed) once per process.
+    return read_model_and_digest(path_for(directory, version_id), Framework,
+                                 version_id=version_id)
 
 
 def list_frameworks(directory: Path = FRAMEWORKS_DIR) -> list[Framework]:

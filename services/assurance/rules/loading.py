@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,10 +44,23 @@ def path_for(directory: Path, version_id: str) -> Path:
 
 def read_model(path: Path, model: type[M], *, version_id: str | None = None) -> M:
     """Parse and validate one YAML file; the file's version_id must match its name."""
+    return read_model_and_digest(path, model, version_id=version_id)[0]
+
+
+def read_model_and_digest(path: Path, model: type[M], *,
+                          version_id: str | None = None) -> tuple[M, str]:
+    """`read_model`, and the SHA-256 (hex) of the very bytes the model was parsed from.
+
+    A cycle stores the digest of the files it opened with, so that a published version edited
+    in place is refused rather than silently re-scoring old assessments (cycle/reference.py).
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ReferenceDataError(path, ["file not found"]) from None
+    except UnicodeDecodeError as exc:
+        raise ReferenceDataError(path, [f"not UTF-8: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise ReferenceDataError(path, [f"not valid YAML: {exc}"]) from None
     try:
@@ -56,7 +70,7 @@ def read_model(path: Path, model: type[M], *, version_id: str | None = None) -> 
     declared = getattr(loaded, "version_id", None)
     if version_id is not None and declared != version_id:
         raise ReferenceDataError(path, [f"version_id: {declared!r} does not match the file name"])
-    return loaded
+    return loaded, hashlib.sha256(raw).hexdigest()
 
 
 def _describe(error: Any, data: Any) -> str:

@@ -15,7 +15,7 @@ from services.assurance.rules.loading import (
     Frozen,
     ReferenceDataError,
     path_for,
-    read_model,
+    read_model_and_digest,
 )
 from services.assurance.rules.types import GOVERNANCE_AREAS
 
@@ -153,13 +153,18 @@ def _grants_at_least(upper: Freedoms, lower: Freedoms) -> bool:
 def load_autonomy_rules(version_id: str, directory: Path = REFERENCE_DIR) -> AutonomyRules:
     """The autonomy rules `version_id` (e.g. "autonomy-rules-2008-09"), checked against
     the framework version they apply to."""
-    return _load(version_id, directory)
+    return _load(version_id, directory)[0]
+
+
+def autonomy_rules_sha256(version_id: str, directory: Path = REFERENCE_DIR) -> str:
+    """SHA-256 of the file `load_autonomy_rules(version_id)` was parsed from (hex)."""
+    return _load(version_id, directory)[1]
 
 
 @cache
-def _load(version_id: str, directory: Path) -> AutonomyRules:
+def _load(version_id: str, directory: Path) -> tuple[AutonomyRules, str]:
     path = path_for(directory, version_id)
-    rules = read_model(path, AutonomyRules, version_id=version_id)
+    rules, digest = read_model_and_digest(path, AutonomyRules, version_id=version_id)
     try:
         framework = load_framework(rules.framework_version)
     except ReferenceDataError as exc:
@@ -167,7 +172,7 @@ def _load(version_id: str, directory: Path) -> AutonomyRules:
     problems = _framework_problems(rules, framework)
     if problems:
         raise ReferenceDataError(path, problems)
-    return rules
+    return rules, digest
 
 
 def _framework_problems(rules: AutonomyRules, framework: Framework) -> list[str]:

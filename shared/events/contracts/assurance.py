@@ -1,8 +1,9 @@
-"""Events published by the assurance service."""
+"""Events published by the assurance service, and the outcome values it consumes."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,3 +91,22 @@ class SupportNeedIdentified(_Event):
     evidence_gap: bool = Field(
         default=False, description="the PCT's own assessment met the target: advice on "
                                    "evidence and presentation rather than capability")
+
+
+@contract("assurance.outcome.reported.v1", key="pct_id",
+          summary="An outcome metric's actual value for a PCT in an assurance year, published by "
+                  "an external integrator (e.g. an NHS Information Centre feed); assurance "
+                  "applies it as if the PCT had entered it, so the same metric caps apply.")
+class OutcomeReported(_Event):
+    pct_id: str = Field(min_length=1, max_length=36, description="the PCT's organisation id")
+    cycle_year: str = Field(pattern=r"^\d{4}/\d{2}$",
+                            description="the assurance year the value is for, e.g. 2008/09")
+    metric: str = Field(pattern=r"^[a-z0-9_]{2,60}$",
+                        description="the framework's outcome metric code, e.g. teenage_pregnancy")
+    value: Decimal = Field(max_digits=14, decimal_places=4, allow_inf_nan=False,
+                           description="the actual value in the metric's unit (a JSON string "
+                                       "keeps it exact)")
+    source: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,59}$",
+                        description="who measured it, e.g. nhs-information-centre; shown in "
+                                    "the assessment's history")
+    reported_on: date = Field(description="the date the figure was released")

@@ -1,8 +1,13 @@
 """Deny by default: role x relation x endpoint, on PCT A1's assessment (SHA A).
 
-Relations: the PCT itself; a peer assessor from PCT A2 once on A1's panel; another SHA's PCT
-(B1); A1's own SHA (A); another SHA (B); DoH and NHS CB (national); a supplier (unrelated).
-404 = may not see it at all; 403 = may see it but not do that.
+Relations: the PCT itself (a commissioner, and an assessor of A1 whom the lead seats on A1's
+panel under A2's name by mistake); a peer assessor from PCT A2 once on A1's panel; another
+SHA's PCT (B1); A1's own SHA (A); another SHA (B); DoH and NHS CB (national); a supplier
+(unrelated). 404 = may not see it at all; 403 = may see it but not do that.
+
+The issue's rulings: published results are visible to the PCT, its SHA, DoH and NHS CB (not
+to the peers who sat on the panel); league tables (and their changes) to SHAs, for their
+region, and DoH (not NHS CB, not PCTs).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from tests.assurance.helpers import (
 )
 
 W = WORLD
+OWN_ASSESSOR = "user:a1-assessor"
 PERSONAS: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
     "own_commissioner": (W.pct_a1, "PCT", ("pct_commissioner",), None),
-    "own_assessor": (W.pct_a1, "PCT", ("sha_assessor",), "user:a1-assessor"),
+    "own_assessor": (W.pct_a1, "PCT", ("sha_assessor",), OWN_ASSESSOR),
     "peer": (W.pct_a2, "PCT", ("sha_assessor",), peer_subject(W.pct_a2)),
     "other_pct_commissioner": (W.pct_b1, "PCT", ("pct_commissioner",), None),
     "sha_lead": (W.sha_a, "SHA", ("sha_assessor",), lead_subject(W.sha_a)),
@@ -41,6 +47,11 @@ PERSONAS: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
 ORDER = list(PERSONAS)
 EVIDENCE = {"sub_competency": "1.1", "title": "Strategic plan", "media_type": "text/plain",
             "content_base64": base64.b64encode(b"plan").decode()}
+OUTCOMES = {"outcomes": [{"metric": "teenage_pregnancy", "baseline_year": "2007/08",
+                          "baseline": "45", "targets": ["43", "41", "39", "37", "35"],
+                          "actual": "44"}]}
+NOT_ON_PUBLISHED = [200, 200, 404, 404, 200, 200, 404, 404, 200, 200, 404]  # peers lose sight
+LEAGUE = [403, 403, 403, 403, 200, 200, 200, 200, 200, 403, 403]  # SHAs and DoH only
 
 # endpoint: (stage it needs, method, url, body, statuses in ORDER)
 MATRIX: dict[str, tuple[str, str, str, Any, list[int]]] = {
@@ -50,13 +61,25 @@ MATRIX: dict[str, tuple[str, str, str, Any, list[int]]] = {
                 [200, 200, 404, 404, 200, 200, 404, 404, 200, 404, 404]),
     "read_on_panel": ("panel", "GET", "/assessments/{aid}", None,
                       [200, 200, 200, 404, 200, 200, 404, 404, 200, 404, 404]),
-    "read_published": ("published", "GET", "/assessments/{aid}", None,
-                       [200, 200, 200, 404, 200, 200, 404, 404, 200, 200, 404]),
+    "read_published": ("published", "GET", "/assessments/{aid}", None, NOT_ON_PUBLISHED),
+    "history_published": ("published", "GET", "/assessments/{aid}/history", None,
+                          NOT_ON_PUBLISHED),
+    "profile_svg": ("published", "GET", "/assessments/{aid}/profile.svg", None,
+                    NOT_ON_PUBLISHED),
     "edit": ("draft", "PATCH", "/assessments/{aid}/self-assessment",
              {"sub_competencies": {"1.1": 3}},
              [200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403]),
     "evidence": ("draft", "POST", "/assessments/{aid}/evidence", EVIDENCE,
                  [201, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403]),
+    "outcomes": ("draft", "PUT", "/assessments/{aid}/outcomes", OUTCOMES,
+                 [200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403]),
+    "evidence_list": ("panel", "GET", "/assessments/{aid}/evidence", None,
+                      [200, 200, 200, 404, 200, 200, 404, 404, 200, 404, 404]),
+    "evidence_download": ("panel", "GET", "/assessments/{aid}/evidence/{eid}/content", None,
+                          [200, 200, 200, 404, 200, 200, 404, 404, 200, 404, 404]),
+    "evidence_download_published": ("published", "GET",
+                                    "/assessments/{aid}/evidence/{eid}/content", None,
+                                    NOT_ON_PUBLISHED),
     "submit": ("self_assessed", "POST", "/assessments/{aid}/submission", None,
                [200, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403]),
     "convene": ("submitted", "POST", "/assessments/{aid}/panel", {"peers": []},
@@ -72,8 +95,13 @@ MATRIX: dict[str, tuple[str, str, str, Any, list[int]]] = {
                  {}, [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
     "publish": ("nationally_calibrated", "POST", "/assessments/{aid}/publication", None,
                 [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
-    "league": ("published", "GET", "/cycles/{cid}/league", None,
-               [403, 403, 403, 403, 200, 200, 200, 200, 200, 200, 403]),
+    "league": ("published", "GET", "/cycles/{cid}/league", None, LEAGUE),
+    "league_csv": ("published", "GET", "/cycles/{cid}/league.csv", None, LEAGUE),
+    "changes": ("published", "GET", "/cycles/{cid}/changes", None, LEAGUE),
+    "distributions": ("published", "GET", "/cycles/{cid}/distributions", None,
+                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403]),
+    "distributions_region": ("published", "GET", f"/cycles/{{cid}}/distributions?sha_id={W.sha_a}",
+                             None, [404, 404, 404, 404, 200, 200, 404, 404, 200, 200, 403]),
     "decision": ("published", "GET", "/autonomy-decisions/{did}", None,
                  [200, 200, 404, 404, 200, 200, 404, 404, 200, 200, 404]),
     "revoke": ("published", "POST", "/autonomy-decisions/{did}/revocation",
@@ -81,6 +109,15 @@ MATRIX: dict[str, tuple[str, str, str, Any, list[int]]] = {
                [403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 403]),
     "oversight": ("published", "GET", f"/shas/{W.sha_a}/oversight-schedule?from=2009-04-01",
                   None, [404, 404, 404, 404, 200, 200, 404, 404, 200, 200, 404]),
+}
+# Why the answer is what it is, where another rule would give the same status.
+DETAILS = {
+    ("score", "own_assessor"): "nobody scores their own organisation",
+    ("complete", "own_assessor"): "nobody scores their own organisation",
+    ("score", "other_pct_commissioner"): "your roles do not allow this action",
+    ("league", "nhscb"): "your roles do not allow this action",
+    ("changes", "own_assessor"): "league tables are for SHAs (their own region) and the "
+                                 "Department of Health",
 }
 STAGES = ["draft", "self_assessed", "submitted", "panel", "panel_rated", "panel_scored",
           "regionally_calibrated", "nationally_calibrated", "published"]
@@ -90,12 +127,17 @@ async def prepare(api: Api, world: World, stage: str) -> dict[str, str]:
     """PCT A1's assessment taken to `stage`; ids for the URL templates."""
     cycle = await api.open_cycle()
     aid = await api.assessment_id(cycle["id"], world.pct_a1)
+    evidence = await api.call("POST", f"/assessments/{aid}/evidence",
+                              api.commissioner(world.pct_a1), EVIDENCE, expect=201)
     steps = {
         "self_assessed": ("PATCH", "self-assessment", api.commissioner(world.pct_a1),
                           {"sub_competencies": sub_levels(YEAR_1, 2)}),
         "submitted": ("POST", "submission", api.commissioner(world.pct_a1), None),
+        # A1's own assessor is seated too, under A2's name: convening cannot tell (no user
+        # directory), so the own-organisation rule must hold on the token at scoring time.
         "panel": ("POST", "panel", api.lead(world.sha_a), {"peers": [
-            {"subject": peer_subject(world.pct_a2), "organisation_id": world.pct_a2}]}),
+            {"subject": peer_subject(world.pct_a2), "organisation_id": world.pct_a2},
+            {"subject": OWN_ASSESSOR, "organisation_id": world.pct_a2}]}),
         "panel_rated": ("PATCH", "panel-scores", api.lead(world.sha_a),
                         {"sub_competencies": sub_levels(YEAR_1, 2), "governance": rag("GGG")}),
         "panel_scored": ("POST", "panel-completion", api.lead(world.sha_a), None),
@@ -107,7 +149,7 @@ async def prepare(api: Api, world: World, stage: str) -> dict[str, str]:
     for name in STAGES[1:STAGES.index(stage) + 1]:
         method, path, who, body = steps[name]
         await api.call(method, f"/assessments/{aid}/{path}", who, body)
-    ids = {"cid": cycle["id"], "aid": aid, "did": ""}
+    ids = {"cid": cycle["id"], "aid": aid, "did": "", "eid": evidence["id"]}
     if stage == "published":
         page = await api.call("GET", f"/autonomy-decisions?pct_id={world.pct_a1}", api.doh())
         ids["did"] = page["items"][0]["id"]
@@ -131,6 +173,37 @@ async def test_access(api: Api, world: World, assurance: ServiceHarness, endpoin
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
+    if (endpoint, persona) in DETAILS:
+        assert response.json()["detail"] == DETAILS[endpoint, persona]
+
+
+# list: (stage, url); whether each persona (in ORDER) finds A1's rows in it
+LISTS: dict[str, tuple[str, str, list[bool]]] = {
+    "assessments_on_panel": ("panel", f"/assessments?pct_id={W.pct_a1}",
+                             [True, True, True, False, True, True, False, False, True, False,
+                              False]),
+    "assessments_published": ("published", f"/assessments?pct_id={W.pct_a1}",
+                              [True, True, False, False, True, True, False, False, True, True,
+                               False]),
+    "support_needs": ("published", f"/support-needs?pct_id={W.pct_a1}",
+                      [True, True, False, False, True, True, False, False, True, True, False]),
+    "decisions": ("published", f"/autonomy-decisions?pct_id={W.pct_a1}",
+                  [True, True, False, False, True, True, False, False, True, True, False]),
+}
+LIST_CASES = [(name, persona, sees[ORDER.index(persona)])
+              for name, (_stage, _url, sees) in LISTS.items() for persona in ORDER]
+
+
+@pytest.mark.parametrize(("listing", "persona", "sees"), LIST_CASES,
+                         ids=[f"{n}-{p}" for n, p, _ in LIST_CASES])
+async def test_list_scope(api: Api, world: World, listing: str, persona: str,
+                          sees: bool) -> None:
+    stage, url, _ = LISTS[listing]
+    await prepare(api, world, stage)
+    org_id, org_type, roles, subject = PERSONAS[persona]
+    page = await api.call("GET", url, api.as_(org_id, org_type, *roles, subject=subject))
+    assert {item["pct_id"] for item in page["items"]} == ({world.pct_a1} if sees else set())
+    assert (page["total"] > 0) == sees
 
 
 class TestListsAreScoped:

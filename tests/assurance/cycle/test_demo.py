@@ -19,7 +19,7 @@ from shared.cli import run_cli
 from shared.db import create_engine, create_sessionmaker, session_scope
 from shared.migrations import upgrade
 from shared.testing.plugin import ServiceHarness
-from tests.assurance.helpers import YEAR_1, Api, add_org, count
+from tests.assurance.helpers import YEAR_1, YEAR_2, Api, add_org, count
 
 SHA_SIZES = [12, 24, 14, 9, 17, 14, 31, 8, 9, 14]
 
@@ -57,6 +57,29 @@ class TestDemoCycle:
         assert [per_sha[f"Q3{i}"] for i in range(10)] == SHA_SIZES
 
 
+    async def test_year_2_follows_with_what_was_published_for_it(
+        self, api: Api, assurance: ServiceHarness,
+    ) -> None:
+        await seed_national(assurance.session)
+        await demo_cycle(assurance.session, YEAR_1)
+        summary = await demo_cycle(assurance.session, YEAR_2)
+        assert (summary.year, summary.published) == (YEAR_2, 152)
+        spread = await api.call("GET", f"/cycles/{summary.cycle_id}/distributions", api.doh())
+        governance = {item["area"]: item["counts"] for item in spread["governance"]}
+        # S24: board green 61%, finance green just under 43%; competency 11 averaged 1.46.
+        assert (governance["board"]["GREEN"], governance["finance"]["GREEN"]) == (93, 65)
+        c11 = next(item for item in spread["competencies"] if item["code"] == "11")
+        assert c11["mean"] == 1.46
+        table = await api.call("GET", f"/cycles/{summary.cycle_id}/league", api.doh())
+        all_red = [row for row in table["rows"] if row["governance_points"] == 0]
+        assert all_red == []  # S24: no PCT red on all three areas in Year 2
+        # Front ends get a change since last year for every PCT.
+        changes = await api.call("GET", f"/cycles/{summary.cycle_id}/changes", api.doh())
+        assert changes["previous_cycle_year"] == YEAR_1
+        assert len(changes["changes"]) == 152
+        assert not any(change["is_new"] for change in changes["changes"])
+
+
 class TestDemoCommand:
     def test_an_empty_directory_says_what_to_run(self, tmp_path: Path) -> None:
         url = f"sqlite+aiosqlite:///{tmp_path / 'assurance.db'}"
@@ -80,9 +103,13 @@ class TestDemoCommand:
             run_cli(settings, migrations=MIGRATIONS, commands=COMMANDS,
                     argv=["demo-cycle", "--year", YEAR_1])
         assert "already open" in str(again.value)
+        run_cli(settings, migrations=MIGRATIONS, commands=COMMANDS,
+                argv=["demo-cycle", "--year", YEAR_2])
+        assert "demo cycle 2009/10" in capsys.readouterr().out
+        # No WCC assurance was run in 2010/11 (DOMAIN.md A.4): nothing to shape a demo on.
         with pytest.raises(SystemExit) as unknown:
             run_cli(settings, migrations=MIGRATIONS, commands=COMMANDS,
-                    argv=["demo-cycle", "--year", "2009/10"])
+                    argv=["demo-cycle", "--year", "2010/11"])
         assert "no demo data" in str(unknown.value)
 
 

@@ -70,12 +70,14 @@ class TestLeagueTable:
         other = await assurance.client.get(f"{url}?sha_id={world.sha_a}",
                                            headers=api.sha_admin(world.sha_b))
         is_problem(other, 404)
-        chosen = await api.call("GET", f"{url}?sha_id={world.sha_a}",
-                                api.as_(world.nhscb, "NHSCB", "nhscb_analyst"))
+        chosen = await api.call("GET", f"{url}?sha_id={world.sha_a}", api.doh())
         assert [r["pct_code"] for r in chosen["rows"]] == ["PA2", "PA1"]
-        for who in (api.commissioner(world.pct_a1), api.peer(world.pct_a1)):
-            response = await assurance.client.get(url, headers=who)
-            assert response.status_code == 403
+        # League tables are for SHAs (their region) and DoH only: not PCTs, not NHS CB.
+        for who in (api.commissioner(world.pct_a1), api.peer(world.pct_a1),
+                    api.as_(world.nhscb, "NHSCB", "nhscb_analyst"),
+                    api.as_(world.nhscb, "NHSCB", "nhscb_admin")):
+            for path in (url, f"{url}.csv", f"/cycles/{league_cycle['id']}/changes"):
+                is_problem(await assurance.client.get(path, headers=who), 403)
 
     async def test_csv_export_is_well_formed(self, api: Api,
                                              league_cycle: dict[str, Any]) -> None:

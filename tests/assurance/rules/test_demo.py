@@ -91,3 +91,21 @@ class TestSubCompetencies:
             return sum((r.self_level or 0) > (r.panel_level or 0) for r in chosen) / len(chosen)
 
         assert share_above({"5", "6"}) > share_above({"1", "2", "3", "4", "7", "8", "9", "10"})
+
+
+class TestYear2:
+    """Year 2 from what S24 published (percentages of 146 PCTs), the rest carried from Year 1."""
+
+    def test_published_figures_are_reproduced(self, year2: Framework) -> None:
+        published = load_published_results("published-results-2009-10")
+        cycle = generate_cycle(year2, published, seed=DEFAULT_SEED)
+        spread = distributions(year2, cycle.results)
+        for row in published.competency_levels:
+            assert spread.competencies[row.competency] == dict(row.counts)
+        for area in GOVERNANCE_AREAS:
+            assert spread.governance[area] == dict(published.governance_counts(area))
+        assert round(float(spread.mean_level("11") or 0), 2) == 1.46  # scored from Year 2
+        all_green = sum(all(r is Rag.GREEN for r in p.governance.values()) for p in cycle.pcts)
+        all_red = sum(all(r is Rag.RED for r in p.governance.values()) for p in cycle.pcts)
+        assert abs(all_green / 152 * 100 - 23) <= 4  # published: just under 23%
+        assert all_red == 0  # published: none

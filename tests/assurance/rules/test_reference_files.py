@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +14,42 @@ import yaml
 from services.assurance.rules.framework import (
     Framework,
     framework_for_cycle,
+    framework_sha256,
     list_frameworks,
     load_framework,
 )
-from services.assurance.rules.loading import FRAMEWORKS_DIR, REFERENCE_DIR, ReferenceDataError
+from services.assurance.rules.loading import (
+    FRAMEWORKS_DIR,
+    REFERENCE_DIR,
+    ReferenceDataError,
+    read_model_and_digest,
+)
 from services.assurance.rules.policy import (
     AutonomyRules,
     autonomy_rules_for_cycle,
+    autonomy_rules_sha256,
     list_autonomy_rules,
     load_autonomy_rules,
 )
 from services.assurance.rules.published import load_published_results
 from services.assurance.rules.types import Rag
+
+# The SHA-256 of every version already published. A cycle stores the digest of the files it
+# opened with and refuses to score against different bytes, so these must never change.
+PUBLISHED_VERSIONS = {
+    "frameworks/wcc-2008-09.yaml":
+        "2b7b12596c6ac1c4d2e78ef180aaf72dbbf0c082aaed488a84baf985d85a058d",
+    "frameworks/wcc-2009-10.yaml":
+        "6e8a80482a8ab038636201aaaadb8c014aee29eae824e0b188adfd4c34cef541",
+    "autonomy-rules-2008-09.yaml":
+        "bc10d79a9a6b960d598e7b64abec69f38efb8b09f615c6d7fad1c28fe097fc4b",
+    "autonomy-rules-2009-10.yaml":
+        "a5ea54fbad11f67db1892068e63ce452db52ad29d5d0b1986a75003a85d2c0d9",
+    "published-results-2008-09.yaml":
+        "a056392b284bbc0e440d569a6d0c61b61f1c6bb542a7571ce117c694d924c57b",
+    "published-results-2009-10.yaml":
+        "1720d7fdb8ad9e9ff1f7f43ca039631414557de863a27e91e933da9b548cf0c6",
+}
 
 SHORT_NAMES = [
     "Locally lead the NHS", "Work with community partners", "Engage with public and patients",
@@ -71,6 +97,36 @@ class TestFrameworksLoad:
             (3, "Good / strong", False),
             (4, "World class", True),
         ]
+
+    @pytest.mark.parametrize("version_id", ["wcc-2008-09", "wcc-2009-10"])
+    def test_level_descriptors(self, version_id: str) -> None:
+        # What a front end shows beside each level. The handbook's wording was not available,
+        # so every descriptor is a marked placeholder; only level 4's label has a source.
+        levels = load_framework(version_id).levels
+        assert [(lvl.level, lvl.descriptor) for lvl in levels] == [
+            (1, "The competency is not yet demonstrated across the PCT's commissioning."),
+            (2, "Parts of the competency are in place; practice is inconsistent."),
+            (3, "The competency is demonstrated consistently with measurable effect."),
+            (4, "Leading practice that others learn from."),
+        ]
+        assert all(lvl.illustrative for lvl in levels)
+        assert [lvl.sources for lvl in levels] == [(), (), (), ("S10",)]
+
+    @pytest.mark.parametrize("version_id", ["wcc-2008-09", "wcc-2009-10"])
+    def test_vital_signs_tiers(self, version_id: str) -> None:
+        outcomes = load_framework(version_id).outcomes
+        assert [(t.tier, t.name, t.example) for t in outcomes.vital_signs_tiers] == [
+            (1, "National must-dos", "18-week waits"),
+            (2, "National priorities with local targets", "Childhood obesity"),
+            (3, "Menu of possible local priorities", None),
+        ]
+        tiers = {m.code: (m.catalogue, m.vital_signs_tier) for m in outcomes.metrics}
+        assert tiers["rtt_18_weeks"] == ("national", 1)
+        assert tiers["childhood_obesity"] == ("national", 2)
+        assert tiers["stroke_care"] == ("local_menu", 3)
+        # The local menu is tier 3 and the national list tiers 1-2, metric by metric.
+        assert {tier for catalogue, tier in tiers.values() if catalogue == "local_menu"} == {3}
+        assert {tier for catalogue, tier in tiers.values() if catalogue == "national"} == {1, 2}
 
     def test_year_1_does_not_score_competency_11(self, year1: Framework) -> None:
         assert year1.scored_competencies == tuple(str(n) for n in range(1, 11))
@@ -226,3 +282,55 @@ class TestPublishedResults:
         with pytest.raises(ReferenceDataError,
                            match=r"population is 152 but competency_levels\.1 adds up to 153"):
             load_published_results("published-results-2008-09", tmp_path)
+
+    def test_year_2_uses_what_was_published_and_marks_the_rest(self) -> None:
+        published = load_published_results("published-results-2009-10")
+        assert (published.population, published.framework_version) == (152, "wcc-2009-10")
+        # S24 (146 of 152 PCTs): board green 61%, finance green just under 43%.
+        assert published.governance_counts("board")[Rag.GREEN] == 93
+        assert published.governance_counts("finance")[Rag.GREEN] == 65
+        assert (published.joint.all_green_percent, published.joint.all_red_count) == (
+            Decimal("22.9"), 0)
+        # Competency 11, scored for the first time, averaged 1.46.
+        c11 = published.competency_counts("11")
+        assert round(Decimal(sum(level * n for level, n in c11.items())) / 152, 2) == Decimal(
+            "1.46")
+        # Nothing else was published: every competency row is tentative, and every governance
+        # count but the two greens is marked derived.
+        assert all(row.tentative for row in published.competency_levels)
+        derived = {row.area: set(row.derived) for row in published.governance}
+        assert derived == {"board": {Rag.AMBER, Rag.RED}, "finance": {Rag.AMBER, Rag.RED},
+                           "strategy": {Rag.GREEN, Rag.AMBER, Rag.RED}}
+
+
+class TestPublishedVersionsAreFrozen:
+    """A version that a cycle may have opened with is never edited: add a new version instead."""
+
+    @pytest.mark.parametrize("name", sorted(PUBLISHED_VERSIONS))
+    def test_a_published_version_keeps_its_bytes(self, name: str) -> None:
+        found = hashlib.sha256((REFERENCE_DIR / name).read_bytes()).hexdigest()
+        assert found == PUBLISHED_VERSIONS[name], (
+            f"services/assurance/reference/{name} changed, but it is a published version: "
+            "cycles opened with it store its SHA-256 and now refuse to load. Restore it, and put "
+            "the change in a new version file (e.g. a new cycle's) instead.")
+
+    def test_every_reference_file_is_pinned(self) -> None:
+        on_file = {str(path.relative_to(REFERENCE_DIR))
+                   for path in REFERENCE_DIR.rglob("*.yaml")}
+        assert on_file == set(PUBLISHED_VERSIONS), (
+            "pin the SHA-256 of each new reference version in PUBLISHED_VERSIONS (and never "
+            "edit it afterwards)")
+
+    def test_the_loaders_report_the_digest_of_the_bytes_they_parsed(self) -> None:
+        assert framework_sha256("wcc-2008-09") == PUBLISHED_VERSIONS["frameworks/wcc-2008-09.yaml"]
+        assert autonomy_rules_sha256("autonomy-rules-2009-10") == PUBLISHED_VERSIONS[
+            "autonomy-rules-2009-10.yaml"]
+
+    def test_an_edit_that_changes_no_value_still_changes_the_digest(self, tmp_path: Path) -> None:
+        source = FRAMEWORKS_DIR / "wcc-2008-09.yaml"
+        copy = tmp_path / "wcc-2008-09.yaml"
+        copy.write_bytes(source.read_bytes() + b"# a comment added later\n")
+        model, digest = read_model_and_digest(copy, Framework, version_id="wcc-2008-09")
+        assert model == load_framework("wcc-2008-09")
+        assert digest != PUBLISHED_VERSIONS["frameworks/wcc-2008-09.yaml"]
+        assert digest == hashlib.sha256(copy.read_bytes()).hexdigest()
