@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import e2e_bench, http_bench, relay_bench, services_bench
+from bench import e2e_bench, http_bench, load_bench, relay_bench, services_bench
 from bench.foundation import (
     CONTENDED_CORES,
     RESULTS_DIR,
@@ -74,6 +74,11 @@ async def _market(_infra: Infra, _args: argparse.Namespace) -> list[Result]:
     return await services_bench.market()
 
 
+async def _load(infra: Infra, args: argparse.Namespace) -> list[Result]:
+    return await load_bench.run(infra, load_bench.LoadConfig(
+        users=args.load_users, duration_s=args.load_duration))
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "relay": Benchmark(_relay, timeout_s=120),
     "e2e": Benchmark(_e2e, timeout_s=120),
@@ -81,8 +86,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "assurance": Benchmark(_assurance, timeout_s=180),
     "procurement": Benchmark(_procurement, timeout_s=240),
     "market": Benchmark(_market, timeout_s=240),
+    "load": Benchmark(_load, timeout_s=600),
 }
-BUDGET_S = 1200.0  # the whole run, infrastructure start-up included
+BUDGET_S = 1800.0  # the whole run, infrastructure start-up included
 
 # Hook for bench/identity_bench.py (written separately): when it exists and defines
 # `run(infra) -> list[Result]` (sync or async), it is selectable as `--only identity`.
@@ -131,6 +137,8 @@ def parse_args(argv: Sequence[str] | None, names: Sequence[str]) -> argparse.Nam
     parser.add_argument("--http-duration", type=float, default=10.0, help="http: seconds")
     parser.add_argument("--connections", type=int, default=32, help="http: connections")
     parser.add_argument("--http-tool", choices=("auto", "wrk", "httpx"), default="auto")
+    parser.add_argument("--load-users", type=int, default=40, help="load: Locust users")
+    parser.add_argument("--load-duration", type=int, default=60, help="load: seconds")
     parser.add_argument("--keep-workdir", action="store_true",
                         help="keep broker data, databases and process logs for inspection")
     parser.add_argument("--profile", action="store_true",
