@@ -49,15 +49,18 @@ def asyncapi() -> dict[str, Any]:
                                            "description": contract.key_field}}},
         }
         channel = channels.setdefault(_channel_name(contract.topic), {
-            "address": contract.topic, "messages": {},
+            "address": contract.topic, "messages": {}, "x-producer": contract.producer,
             "description": f"Events of the {contract.topic} aggregate; "
                            f"dead letters go to {contract.topic}.dlq.",
         })
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
     for topic_key, channel in channels.items():
+        producer = channel.pop("x-producer")
         operations[f"publish_{topic_key}"] = {
             "action": "send", "channel": {"$ref": f"#/channels/{topic_key}"},
-            "summary": f"{channel['address'].split('.')[0]} publishes through its outbox relay",
+            "summary": (f"{producer} publish; {channel['address'].split('.')[0]} consumes"
+                        if producer else
+                        f"{channel['address'].split('.')[0]} publishes through its outbox relay"),
             "messages": [{"$ref": f"#/channels/{topic_key}/messages/{m}"}
                          for m in channel["messages"]],
         }

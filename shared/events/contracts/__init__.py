@@ -21,6 +21,7 @@ class Contract:
     model: builtins.type[BaseModel]
     key_field: str
     summary: str
+    producer: str | None = None  # who publishes it, when not the topic's own service
 
     @property
     def service(self) -> str:
@@ -31,9 +32,12 @@ CONTRACTS: dict[str, Contract] = {}
 _BY_MODEL: dict[type[BaseModel], Contract] = {}
 
 
-def contract(type_: str, *, key: str,
-             summary: str) -> Callable[[type[BaseModel]], type[BaseModel]]:
-    """Class decorator registering a payload model as the contract for `type_`."""
+def contract(type_: str, *, key: str, summary: str,
+             producer: str | None = None) -> Callable[[type[BaseModel]], type[BaseModel]]:
+    """Class decorator registering a payload model as the contract for `type_`.
+
+    `producer` names who publishes it when that is not the topic's service through its outbox
+    (an inbound topic that external integrators write to)."""
     service, aggregate, _verb, _version = type_.split(".")
     topic = f"{service}.{aggregate}"
 
@@ -42,7 +46,8 @@ def contract(type_: str, *, key: str,
             raise ValueError(f"duplicate event contract {type_}")
         if key not in model.model_fields:
             raise ValueError(f"{model.__name__} has no key field {key!r}")
-        entry = Contract(type=type_, topic=topic, model=model, key_field=key, summary=summary)
+        entry = Contract(type=type_, topic=topic, model=model, key_field=key, summary=summary,
+                         producer=producer)
         CONTRACTS[type_] = entry
         _BY_MODEL[model] = entry
         return model

@@ -96,7 +96,8 @@ class SupportNeedIdentified(_Event):
 @contract("assurance.outcome.reported.v1", key="pct_id",
           summary="An outcome metric's actual value for a PCT in an assurance year, published by "
                   "an external integrator (e.g. an NHS Information Centre feed); assurance "
-                  "applies it as if the PCT had entered it, so the same metric caps apply.")
+                  "applies it as if the PCT had entered it, so the same metric caps apply.",
+          producer="external integrators (performance data feeds)")
 class OutcomeReported(_Event):
     pct_id: str = Field(min_length=1, max_length=36, description="the PCT's organisation id")
     cycle_year: str = Field(pattern=r"^\d{4}/\d{2}$",
