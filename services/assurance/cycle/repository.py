@@ -55,8 +55,21 @@ async def active_pcts(session: AsyncSession, on: date) -> list[dict[str, Any]]:
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
 
 
+async def lock_pcts(session: AsyncSession, pct_ids: Sequence[str]) -> None:
+    """Row-lock the PCTs' directory entries (PostgreSQL; SQLite serialises writers anyway).
+
+    Cycle opening and a contract arriving from procurement both take this lock before they
+    look for the other's rows, so one of them always sees what the other committed: a contract
+    recorded while a cycle opens is never left without the new assessment."""
+    if pct_ids:
+        await session.execute(
+            select(directory.c.organisation_id)
+            .where(directory.c.organisation_id.in_(sorted(pct_ids))).with_for_update())
+
+
 async def attach_pending_support(session: AsyncSession, assessments: dict[str, str]) -> None:
     """Give contracts awarded before this cycle opened to each PCT's new assessment."""
+    await lock_pcts(session, list(assessments))
     pending = await session.scalars(
         select(ExternalSupport).where(ExternalSupport.assessment_id.is_(None),
                                       ExternalSupport.pct_id.in_(list(assessments))))

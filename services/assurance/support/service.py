@@ -12,6 +12,7 @@ from services.assurance.access import organisation_scope
 from services.assurance.assessment import repository as assessments
 from services.assurance.assessment import workflow
 from services.assurance.assessment.models import Assessment
+from services.assurance.cycle import repository as cycles
 from services.assurance.cycle.models import Cycle, new_id
 from services.assurance.paging import paged
 from services.assurance.rules.framework import Framework
@@ -66,6 +67,7 @@ async def record_contract(session: AsyncSession, contract: ContractAwarded) -> E
 
     With none open (no cycle yet, or the latest one published), it waits for the next cycle.
     """
+    await cycles.lock_pcts(session, [contract.pct_id])  # against a cycle opening meanwhile
     current = await assessments.current_for(session, contract.pct_id)
     row = await session.get(ExternalSupport, contract.contract_id)
     if row is None:
