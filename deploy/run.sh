@@ -17,7 +17,8 @@
 # KAFKA_BOOTSTRAP_SERVERS (an external broker: no local one is started), KAFKA_PORT,
 # KAFKA_CONTROLLER_PORT, KAFKA_DATA_DIR, ... (deploy/kafka/broker.sh), and every service
 # setting (docs/configuration.md). Per-service <SVC>_KAFKA_BOOTSTRAP_SERVERS and
-# <SVC>_IDENTITY_URL default to the broker and identity API started here.
+# <SVC>_IDENTITY_URL default to the broker and identity API started here, <SVC>_METRICS_PORT
+# (the workers' Prometheus endpoints) to 9101 (identity) ... 9104 (market).
 #
 # The other sub-commands (setup, api SVC, worker SVC) are what var/run/Procfile runs.
 set -euo pipefail
@@ -51,6 +52,17 @@ port_of() { # service -> its API port
     assurance) printf '%s' "${!var:-8002}" ;;
     procurement) printf '%s' "${!var:-8003}" ;;
     market) printf '%s' "${!var:-8004}" ;;
+  esac
+}
+
+metrics_port_of() { # service -> its worker's Prometheus port (<SVC>_METRICS_PORT)
+  local var
+  var="$(upper "$1")_METRICS_PORT"
+  case "$1" in
+    identity) printf '%s' "${!var:-9101}" ;;
+    assurance) printf '%s' "${!var:-9102}" ;;
+    procurement) printf '%s' "${!var:-9103}" ;;
+    market) printf '%s' "${!var:-9104}" ;;
   esac
 }
 
@@ -139,6 +151,9 @@ cmd_main() {
   local -a ports=()
   for svc in "${SERVICES[@]}"; do ports+=("$(port_of "$svc")"); done
   ensure_ports_free "$HOST" "${ports[@]}"
+  ports=()
+  for svc in "${SERVICES[@]}"; do ports+=("$(metrics_port_of "$svc")"); done
+  ensure_ports_free 127.0.0.1 "${ports[@]}"
   if ((local_kafka)); then
     ensure_ports_free 127.0.0.1 "${KAFKA_PORT:-9092}" "${KAFKA_CONTROLLER_PORT:-9093}"
   fi
@@ -148,6 +163,8 @@ cmd_main() {
     SVC="$(upper "$svc")"
     var="${SVC}_KAFKA_BOOTSTRAP_SERVERS"
     export "$var=${!var:-$bootstrap}"
+    var="${SVC}_METRICS_PORT"
+    export "$var=$(metrics_port_of "$svc")"
     if [[ $svc != identity ]]; then
       var="${SVC}_IDENTITY_URL"
       export "$var=${!var:-$(url_of identity)}"
@@ -233,7 +250,7 @@ write_env() {
     for svc in "${SERVICES[@]}"; do
       SVC="$(upper "$svc")"
       echo "${SVC}_PORT=$(port_of "$svc")"
-      for name in "${SVC}_KAFKA_BOOTSTRAP_SERVERS" "${SVC}_IDENTITY_URL"; do
+      for name in "${SVC}_KAFKA_BOOTSTRAP_SERVERS" "${SVC}_IDENTITY_URL" "${SVC}_METRICS_PORT"; do
         if [[ -n ${!name:-} ]]; then echo "$name=${!name}"; fi
       done
     done
@@ -285,6 +302,8 @@ print_banner() {
   done
   echo ""
   echo " Kafka: $kafka"
+  echo " Metrics: each API's /metrics; workers on http://127.0.0.1:$(metrics_port_of identity)/metrics" \
+    "(identity) to :$(metrics_port_of market) (market); docs/operations.md"
   echo ""
   if grep -q '^note:' "$DEMO_USERS" 2>/dev/null; then
     sed 's/^/ /' "$DEMO_USERS"

@@ -14,6 +14,8 @@ from shared.db import create_engine, create_sessionmaker
 from shared.errors import ProblemDetails, install_error_handlers
 from shared.health import router as health_router
 from shared.logging import configure_logging
+from shared.metrics import HttpMetricsMiddleware, Metrics, outbox_probe, request_duration
+from shared.metrics import router as metrics_router
 from shared.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
 
 
@@ -35,9 +37,12 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.metrics = metrics = Metrics(settings.service_name)
+    metrics.on_scrape("outbox", outbox_probe(metrics))
     install_error_handlers(app)
     _document_problem_schema(app)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     for router in routers:
         app.include_router(router)
     if settings.cors_origins:
@@ -46,6 +51,8 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
                            expose_headers=["x-correlation-id"])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware, duration=request_duration(metrics),  # outermost
+                       service=settings.service_name)
     return app
 
 

@@ -40,6 +40,12 @@ class BaseServiceSettings(BaseSettings):
     identity_url: str = Field(default="http://127.0.0.1:8001",
                               description="base URL of the identity service (JWKS)")
     token_issuer: str = Field(default="urn:nhs-commissioning:identity")
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535,
+        description="worker: port of its Prometheus /metrics endpoint; 0 = no endpoint "
+                    "(the API serves /metrics on its own port)")
+    metrics_host: str = Field(default="127.0.0.1",
+                              description="worker: address the /metrics endpoint listens on")
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file var/<service>.db."""

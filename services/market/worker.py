@@ -12,8 +12,10 @@ from services.market.config import Settings
 from services.market.database import inbox, outbox
 from services.market.handlers import HANDLERS
 from services.market.run.executor import CURRENT_EXECUTOR, RunExecutor
+from services.market.run.metrics import run_queue_probe
 from services.market.run.recovery import Recovery
 from shared.logging import configure_logging
+from shared.metrics import Metrics
 from shared.worker import run_worker
 
 
@@ -24,9 +26,12 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None,
     # Tasks started below (the consumer among them) copy this context: its handler finds the
     # executor of its own worker, even with two workers in one process (tests).
     token = CURRENT_EXECUTOR.set(executor)
+    metrics = Metrics(settings.service_name)
+    metrics.on_scrape("run_queue", run_queue_probe(metrics))
     try:
         await run_worker(settings, outbox=outbox.table, inbox=inbox, handlers=HANDLERS,
-                         extra=[executor.serve, Recovery(settings).serve], stop=stop)
+                         extra=[executor.serve, Recovery(settings).serve], stop=stop,
+                         metrics=metrics)
     finally:
         CURRENT_EXECUTOR.reset(token)
 

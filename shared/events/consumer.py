@@ -13,11 +13,18 @@ If anything in such a transaction fails, it is rolled back as a whole and its ev
 through the one-event-per-transaction path, which retries and dead-letters event by event.
 A shorter run (the consumer is keeping up) takes that per-event path directly, so each event
 becomes visible as soon as it is applied.
+
+An unreachable database (a restart, a failover, connections refused or cut) is no fault of the
+event: either path tries the same event, or the same batch, again after a pause that doubles up
+to `database_backoff_max`, for as long as it takes. Such tries never count toward
+`max_retries` and never dead-letter; stopping the worker meanwhile commits nothing past the
+last event applied.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -25,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -34,7 +42,13 @@ from kafka.structs import OffsetAndMetadata
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import ARRAY, String, Table, any_, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.contracts import CONTRACTS, dlq_topic
@@ -42,12 +56,14 @@ from shared.events.envelope import Envelope
 from shared.events.relay import make_producer
 from shared.faults import failpoint
 from shared.logging import correlation_id
+from shared.metrics import ConsumerMetrics, Metrics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Handler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 _TICK = timedelta(microseconds=1)  # the resolution of inbox.received_at
+DLQ_KINDS = ("malformed", "contract", "handler")  # the `dlq.kind` header of a dead letter
 
 
 class Outcome(Enum):
@@ -68,6 +84,7 @@ class ConsumerConfig:
     max_poll_records: int = 500
     batch_min: int = 16  # a run of this many applicable events of a partition is group-committed
     batch_max: int = 200  # at most this many events per group-commit transaction
+    database_backoff_max: float = 5.0  # longest pause between tries while the DB is unreachable
 
 
 @dataclass(frozen=True)
@@ -103,11 +120,16 @@ class _TransactionEnded(RuntimeError):
     pass
 
 
+class _Interrupted(Exception):
+    """The worker was stopped while an event waited for the database: it stays unapplied."""
+
+
 class Consumer:
     """Consumes `topics` in consumer group `group_id` and applies events through `handlers`."""
 
     def __init__(self, config: ConsumerConfig, *, handlers: dict[str, Handler],
-                 sessionmaker: async_sessionmaker[AsyncSession], inbox: Table) -> None:
+                 sessionmaker: async_sessionmaker[AsyncSession], inbox: Table,
+                 metrics: ConsumerMetrics | None = None) -> None:
         unknown = set(handlers) - set(CONTRACTS)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
@@ -117,11 +139,14 @@ class Consumer:
         self.handlers = handlers
         self.sessionmaker = sessionmaker
         self.inbox = inbox
+        self.metrics = metrics or ConsumerMetrics(Metrics(config.group_id))
+        self.metrics.declare(config.topics, [outcome.value for outcome in Outcome], DLQ_KINDS)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-consumer")
         self._consumer: KafkaConsumer | None = None
         self._dlq: KafkaProducer | None = None
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self._statements: dict[str, Any] = {}
+        self._stop = asyncio.Event()  # run()'s stop event, once it runs
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, apply and commit until `stop` is set."""
@@ -129,8 +154,7 @@ class Consumer:
         self._consumer = consumer
         try:
             while not stop.is_set():
-                batches = await self._call(consumer.poll, self.config.poll_timeout_ms,
-                                           self.config.max_poll_records)
+                batches = await self._call(self._poll, consumer)
                 offsets: dict[TopicPartition, OffsetAndMetadata] = {}
                 for tp, records in batches.items():
                     last = await self._apply_partition(records, stop)
@@ -144,25 +168,46 @@ class Consumer:
             await self._call(self._close)
             self._pool.shutdown(wait=False)
 
+    def _poll(self, consumer: KafkaConsumer) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """Poll, then measure the lag, in the consumer's thread: what this poll returned is
+        still to apply, so a partition's lag counts from its first record here."""
+        batches: dict[TopicPartition, list[ConsumerRecord]] = consumer.poll(
+            self.config.poll_timeout_ms, self.config.max_poll_records)
+        try:
+            self.metrics.set_lag(_lag(consumer, {tp: records[0].offset
+                                                 for tp, records in batches.items() if records}))
+        except Exception as exc:  # a figure for the dashboard must never stop consumption
+            log.debug("consumer lag not measured", extra={"error": repr(exc)})
+        return batches
+
     async def _apply_partition(self, records: Sequence[ConsumerRecord],
                                stop: asyncio.Event) -> int | None:
-        """Apply `records` (one partition's, in offset order); the last offset applied."""
+        """Apply `records` (one partition's, in offset order); the last offset applied.
+
+        Stopped while waiting for the database, it answers the offset before the event it was
+        waiting to apply: that event is redelivered, never committed unapplied."""
+        self._stop = stop
         last: int | None = None
-        for segment in self._segments([self._decode(record) for record in records]):
-            if len(segment) >= self.config.batch_min:
-                ready = [item for item in segment if isinstance(item, _Ready)]
-                if await self._apply_batch(ready):
-                    last = segment[-1].record.offset
+        try:
+            for segment in self._segments([self._decode(record) for record in records]):
+                if len(segment) >= self.config.batch_min:
+                    ready = [item for item in segment if isinstance(item, _Ready)]
+                    if await self._while_unreachable(partial(self._apply_batch, ready),
+                                                     events=len(ready)):
+                        last = segment[-1].record.offset
+                        failpoint("consumer.after_apply")
+                        if stop.is_set():
+                            break
+                        continue
+                for item in segment:
+                    await self._handle_decoded(item)
+                    last = item.record.offset
                     failpoint("consumer.after_apply")
                     if stop.is_set():
-                        break
-                    continue
-            for item in segment:
-                await self._handle_decoded(item)
-                last = item.record.offset
-                failpoint("consumer.after_apply")
-                if stop.is_set():
-                    return last
+                        return last
+        except _Interrupted:
+            log.info("stopped while waiting for the database; the event will be redelivered",
+                     extra={"committing_up_to": last})
         return last
 
     def _segments(self, items: list[_Decoded]) -> Iterable[list[_Decoded]]:
@@ -202,6 +247,11 @@ class Consumer:
         return _Ready(record, envelope, handler, payload)
 
     async def _handle_decoded(self, item: _Decoded) -> Outcome:
+        outcome = await self._outcome(item)
+        self.metrics.counted(item.record.topic, outcome.value)
+        return outcome
+
+    async def _outcome(self, item: _Decoded) -> Outcome:
         if isinstance(item, _Rejected):
             return await self._dead_letter(item.record, item.error, item.kind)
         if isinstance(item, _Ignored):
@@ -241,11 +291,16 @@ class Consumer:
                     await session.execute(insert(self.inbox),
                                           [self._inbox_row(envelope) for envelope in applied])
         except Exception as exc:
+            if _database_unreachable(exc):
+                raise  # not the events' fault: the whole batch is tried again
             log.warning("batch not applied; applying its events one by one",
                         extra={"events": len(items), "error": f"{type(exc).__name__}: {exc}"})
             return False
         for event_id in duplicates:
             log.info("duplicate event skipped", extra={"event_id": event_id})
+        topic = items[0].record.topic  # one partition's run
+        self.metrics.counted(topic, Outcome.APPLIED.value, len(items) - len(duplicates))
+        self.metrics.counted(topic, Outcome.DUPLICATE.value, len(duplicates))
         return True
 
     async def _present(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
@@ -260,10 +315,13 @@ class Consumer:
 
     async def _apply_with_retries(self, record: ConsumerRecord, envelope: Envelope,
                                   handler: Handler, payload: BaseModel) -> Outcome:
-        attempt = 0
+        attempt = 0  # handler failures only: waiting for the database is no attempt
         while True:
             try:
-                return await self._apply_once(envelope, handler, payload)
+                return await self._while_unreachable(
+                    partial(self._apply_once, envelope, handler, payload), event_id=envelope.id)
+            except _Interrupted:
+                raise
             except Exception as exc:
                 attempt += 1
                 if attempt > self.config.max_retries:
@@ -272,6 +330,25 @@ class Consumer:
                     return await self._dead_letter(record, f"{type(exc).__name__}: {exc}",
                                                    "handler")
                 await asyncio.sleep(self.config.retry_backoff * 2 ** (attempt - 1))
+
+    async def _while_unreachable(self, attempt: Callable[[], Awaitable[T]],
+                                 **context: Any) -> T:
+        """`attempt()`, tried again after a growing pause for as long as it fails because the
+        database is unreachable (a restart, a failover): such a failure says nothing about the
+        event, so it is never retried away into the DLQ. Raises _Interrupted on stop."""
+        pause = max(self.config.retry_backoff, 0.05)
+        while True:
+            try:
+                return await attempt()
+            except Exception as exc:
+                if not _database_unreachable(exc):
+                    raise
+                log.warning("database unreachable; will try the same event(s) again",
+                            extra={**context, "retry_in": pause,
+                                   "error": f"{type(exc).__name__}: {exc}"[:500]})
+                if await _stopped(self._stop, pause):
+                    raise _Interrupted from exc
+                pause = min(pause * 2, self.config.database_backoff_max)
 
     async def _apply_once(self, envelope: Envelope, handler: Handler,
                           payload: BaseModel) -> Outcome:
@@ -337,6 +414,7 @@ class Consumer:
             ("dlq.offset", str(record.offset).encode()),
         ]
         await self._call(self._send_dlq, record, headers)
+        self.metrics.dead_lettered(record.topic, kind)
         log.warning("event dead-lettered", extra={"topic": record.topic, "kind": kind,
                                                   "offset": record.offset, "error": error[:500]})
         return Outcome.DEAD_LETTERED
@@ -390,6 +468,66 @@ class Consumer:
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         # KafkaConsumer is not thread-safe: every call goes through the same single thread.
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+
+def _lag(consumer: KafkaConsumer, pending: dict[TopicPartition, int]) -> dict[tuple[str, int], int]:
+    """Per assigned partition: its end offset minus the next offset to apply (the first record
+    of `pending`, else the consumer's position). Partitions not fetched yet are left out."""
+    lag: dict[tuple[str, int], int] = {}
+    for tp in consumer.assignment():
+        end = consumer.highwater(tp)
+        if end is None:
+            continue
+        following = pending.get(tp)
+        if following is None:
+            following = consumer.position(tp, timeout_ms=100)
+        if following is not None:
+            lag[(tp.topic, tp.partition)] = max(0, end - following)
+    return lag
+
+
+_DRIVERS = ("sqlalchemy.", "asyncpg", "psycopg", "aiosqlite")
+# Besides class 08 (connection exception): admin or crash shutdown, cannot connect now (starting
+# up or shutting down), too many connections.
+_UNREACHABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or an error it came from) says the database could not be reached, as
+    opposed to an error of the event or its handler (IntegrityError, ValueError, ...)."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, (OperationalError, InterfaceError, DisconnectionError)):
+            return True
+        sqlstate = str(getattr(error, "sqlstate", None) or "")
+        if sqlstate.startswith("08") or sqlstate in _UNREACHABLE_SQLSTATES:
+            return True
+        if isinstance(error, OSError) and _raised_by_driver(error):
+            return True  # connection refused or reset, host unknown, connect timeout
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _raised_by_driver(error: BaseException) -> bool:
+    """Whether `error` came up through SQLAlchemy or a database driver (not a handler's own
+    file or socket)."""
+    frame = error.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(_DRIVERS):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds`, or less if `stop` is set meanwhile; whether it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    return stop.is_set()
 
 
 def _dialect(session: AsyncSession) -> str:

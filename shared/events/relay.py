@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.events.envelope import CONTENT_TYPE
 from shared.faults import failpoint
+from shared.metrics import Metrics, RelayMetrics
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,8 @@ class Relay:
 
     def __init__(self, *, engine: AsyncEngine, outbox: Table, bootstrap: str, service: str,
                  batch_size: int = 500, poll_interval: float = 0.02,
-                 max_idle_interval: float = 0.1, topic_prefix: str = "") -> None:
+                 max_idle_interval: float = 0.1, topic_prefix: str = "",
+                 metrics: RelayMetrics | None = None) -> None:
         self.engine = engine
         self.outbox = outbox
         self.bootstrap = bootstrap
@@ -64,21 +67,26 @@ class Relay:
         self.poll_interval = poll_interval
         self.max_idle_interval = max(poll_interval, max_idle_interval)
         self.topic_prefix = topic_prefix
+        self.metrics = metrics or RelayMetrics(Metrics(service))
         self._producer: KafkaProducer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until `stop` is set; failures back off and retry (nothing is marked)."""
         backoff = self.poll_interval
         idle = self.poll_interval
-        async with self._leadership(stop) as leader:
+        leadership = self._leadership(stop)
+        async with leadership as leader:
             if not leader:
                 return
             while not stop.is_set():
+                if not await leadership.kept():
+                    break  # stopped while standing by for the lock
                 try:
                     published = await self.publish_batch()
                     backoff = self.poll_interval
                 except Exception:
                     log.exception("relay batch failed; will retry", extra={"backoff": backoff})
+                    self.metrics.batch_failed()
                     await asyncio.to_thread(self._reset_producer)
                     backoff = min(backoff * 2 + 0.1, 5.0)
                     await _sleep_or_stop(stop, backoff)
@@ -113,6 +121,7 @@ class Relay:
                 .where(self.outbox.c.id.in_([row.id for row in rows]))
                 .values(published_at=datetime.now(UTC))
             )
+        self.metrics.published(len(rows))
         return len(rows)
 
     def _send(self, rows: Sequence[Row[Any, Any, Any, Any]]) -> None:
@@ -145,27 +154,75 @@ class Relay:
 
 
 class _Leadership:
-    """Holds a PostgreSQL advisory lock while this relay publishes (SQLite: always leader)."""
+    """Holds a PostgreSQL advisory lock while this relay publishes (SQLite: always leader).
+
+    The lock lives as long as its connection's session, so a database restart silently ends
+    it. `kept()` notices (one round trip at most every `CHECK_INTERVAL` seconds) and takes the
+    lock again, or stands by if another relay took it first. While the database cannot be
+    reached, taking the lock waits for it (doubling pauses up to 5 s) instead of failing.
+    """
+
+    CHECK_INTERVAL = 1.0
 
     def __init__(self, engine: AsyncEngine, service: str, stop: asyncio.Event) -> None:
         self.engine = engine
         self.key = zlib.crc32(f"outbox-relay:{service}".encode())
         self.stop = stop
         self.conn: AsyncConnection | None = None
+        self.checked = 0.0  # time.monotonic() when the lock was last known to be held
 
     async def __aenter__(self) -> bool:
         if self.engine.dialect.name != "postgresql":
             return True
-        self.conn = await self.engine.connect()
-        while not self.stop.is_set():
-            got = (await self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"),
-                                           {"k": self.key})).scalar()
+        return await self._acquire()
+
+    async def kept(self) -> bool:
+        """Whether this relay (still or again) holds the lock; False: stopped meanwhile."""
+        if self.conn is None or time.monotonic() - self.checked < self.CHECK_INTERVAL:
+            return not self.stop.is_set()
+        try:
+            await self.conn.execute(text("SELECT 1"))
             await self.conn.commit()
+        except Exception as exc:
+            log.warning("outbox lock lost with its database session; taking it again",
+                        extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+            await self._drop()
+            return await self._acquire()
+        self.checked = time.monotonic()
+        return True
+
+    async def _acquire(self) -> bool:
+        pause = 0.1
+        while not self.stop.is_set():
+            try:
+                if self.conn is None:
+                    self.conn = await self.engine.connect()
+                got = (await self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                               {"k": self.key})).scalar()
+                await self.conn.commit()
+            except Exception as exc:  # the database is unreachable (restarting): wait for it
+                log.warning("cannot take the outbox lock; will try again",
+                            extra={"retry_in": pause,
+                                   "error": f"{type(exc).__name__}: {exc}"[:500]})
+                await self._drop()
+                await _sleep_or_stop(self.stop, pause)
+                pause = min(pause * 2, 5.0)
+                continue
             if got:
+                self.checked = time.monotonic()
                 return True
             log.info("another relay holds the outbox lock; standing by")
             await _sleep_or_stop(self.stop, 2.0)
         return False
+
+    async def _drop(self) -> None:
+        """Give up a connection whose session is gone (and with it the lock)."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     async def __aexit__(self, *exc: object) -> None:
         if self.conn is None:
@@ -173,8 +230,13 @@ class _Leadership:
         try:
             await self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
             await self.conn.commit()
-        finally:
-            await self.conn.close()
+        except Exception as error:  # the session is gone, and the lock went with it
+            log.info("outbox lock not released: its session had already ended",
+                     extra={"error": f"{type(error).__name__}: {error}"[:500]})
+            await self._drop()
+        else:
+            conn, self.conn = self.conn, None
+            await conn.close()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

@@ -128,7 +128,7 @@ class TestHealth:
 
 
 class TestWorkerHealth:
-    """Workers serve no HTTP: no healthcheck, restart on exit (docs/adr/0010-worker-health.md)."""
+    """Workers serve no API (metrics only): no healthcheck, restart on exit (ADR 0010)."""
 
     @pytest.mark.parametrize("svc", SERVICES)
     def test_workers_turn_off_the_images_http_probe(
@@ -318,3 +318,45 @@ class TestImage:
         assert re.search(r"^def create_app\(", (package / "app.py").read_text(), re.MULTILINE)
         assert "__main__" in (package / "worker.py").read_text()
         assert "__main__" in (package / "cli.py").read_text()
+
+
+def seconds(duration: str) -> float:
+    """A Compose duration (`30s`, `1m30s`, `500ms`) in seconds."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|us|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+class TestShutdown:
+    """`docker compose stop` sends SIGTERM, then SIGKILL after `stop_grace_period` (default
+    10 s): the grace must cover a request in flight, a relay batch and a consumer commit."""
+
+    @pytest.mark.parametrize("container", APP_CONTAINERS)
+    def test_apps_get_a_grace_period_of_at_least_20_seconds(
+        self, services: dict[str, Any], container: str
+    ) -> None:
+        assert seconds(str(services[container]["stop_grace_period"])) >= 20
+
+    def test_the_grace_period_parser_reads_compose_durations(self) -> None:
+        assert [seconds(d) for d in ("30s", "1m30s", "500ms", "1h")] == [30, 90, 0.5, 3600]
+
+
+class TestWorkerMetrics:
+    @pytest.mark.parametrize("svc", SERVICES)
+    def test_workers_serve_metrics_to_the_network_on_an_exposed_port(
+        self, services: dict[str, Any], svc: str
+    ) -> None:
+        worker = services[f"{svc}-worker"]
+        env = env_of(worker)
+        port = env[f"{svc.upper()}_METRICS_PORT"]
+        assert int(port) > 0
+        assert env[f"{svc.upper()}_METRICS_HOST"] == "0.0.0.0"  # reachable inside the network
+        assert [str(p) for p in worker["expose"]] == [port]
+
+    @pytest.mark.parametrize("svc", SERVICES)
+    def test_apis_have_no_metrics_port_of_their_own(
+        self, services: dict[str, Any], svc: str
+    ) -> None:
+        # The API serves /metrics on its HTTP port; the setting is the worker's.
+        assert f"{svc.upper()}_METRICS_PORT" not in env_of(services[f"{svc}-api"])

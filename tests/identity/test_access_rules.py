@@ -11,8 +11,8 @@ from services.identity.app import create_app
 from services.identity.config import Settings
 from shared.auth import api_routes, route_access_rule
 
-PUBLIC_PATHS = {"/healthz", "/readyz", "/token", "/logout", "/.well-known/jwks.json",
-                "/.well-known/openid-configuration"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/token", "/logout",
+                "/.well-known/jwks.json", "/.well-known/openid-configuration"}
 
 
 def app() -> FastAPI:

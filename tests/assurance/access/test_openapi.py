@@ -10,6 +10,8 @@ from services.assurance.app import create_app
 from services.assurance.config import Settings
 from shared.auth import api_routes, route_access_rule
 
+PROBES = ("/healthz", "/metrics", "/readyz")  # public for orchestrators and Prometheus
+
 
 @pytest.fixture(scope="module")
 def app() -> Any:
@@ -19,7 +21,7 @@ def app() -> Any:
 def operations(app: Any) -> list[tuple[str, str, dict[str, Any]]]:
     schema = app.openapi()
     return [(path, method, op) for path, item in schema["paths"].items()
-            for method, op in item.items() if path not in ("/healthz", "/readyz")]
+            for method, op in item.items() if path not in PROBES]
 
 
 class TestOpenApi:
@@ -45,5 +47,5 @@ class TestOpenApi:
     def test_no_route_is_public_except_the_probes(self, app: Any) -> None:
         rules = {(r.path, m): route_access_rule(r) for r in api_routes(app) for m in r.methods}
         public = sorted(path for (path, _m), rule in rules.items() if rule == "public")
-        assert public == ["/healthz", "/readyz"]
+        assert public == sorted(PROBES)
         assert None not in rules.values()
