@@ -12,12 +12,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import current_correlation_id
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://nhs-commissioning.dev/problems/"
+# FastAPI answers a bare 400 with this detail when it cannot decode a JSON body at all (bytes
+# that are not UTF-8, nesting deeper than the parser goes), but 422 `json_invalid` when the
+# JSON is malformed: both are the same client error, so both answer the documented 422.
+_UNREADABLE_BODY = "There was an error parsing the body"
+# SQLSTATEs of text PostgreSQL cannot store: NUL in a text column (22021) or a \u0000 escape
+# in a JSON one (22P05). Only a caller's strings carry NUL, so the request is what is invalid.
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 
 class Problem(Exception):
@@ -121,18 +129,43 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type")}
             for err in exc.errors()
         ]
-        body = problem_body(422, "validation-error", "Invalid request",
-                            f"{len(errors)} field(s) failed validation", request.url.path,
-                            errors=errors)
-        return problem_response(body)
+        return _validation_problem(request, errors)
+
+    @app.exception_handler(DBAPIError)
+    async def _unstorable(request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT:
+            raise exc  # any other database error is a 500 (CorrelationIdMiddleware)
+        return _validation_problem(request, [{
+            "loc": _nul_location(request), "msg": "text must not contain NUL (U+0000)",
+            "type": "string_nul"}])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+            return _validation_problem(request, [{
+                "loc": ["body"], "msg": "the body is not readable JSON (UTF-8)",
+                "type": "json_invalid"}])
         slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             exc.status_code, "http-error")
         body = problem_body(exc.status_code, slug, _reason(exc.status_code), str(exc.detail),
                             request.url.path)
         return problem_response(body, dict(exc.headers) if exc.headers else None)
+
+
+def _validation_problem(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    return problem_response(problem_body(
+        422, "validation-error", "Invalid request", f"{len(errors)} field(s) failed validation",
+        request.url.path, errors=errors))
+
+
+def _nul_location(request: Request) -> list[str]:
+    """Where the NUL came from: the first path or query parameter holding one, else the body."""
+    for where, params in (("path", request.path_params.items()),
+                          ("query", request.query_params.multi_items())):
+        for name, value in params:
+            if "\x00" in str(value):
+                return [where, name]
+    return ["body"]
 
 
 def _reason(status: int) -> str:

@@ -57,6 +57,11 @@ CASES: list[Any] = [
                  id="organisation-name-wrong-type"),
     pytest.param("PATCH", "/organisations/{org}", ["name", "Renamed PCT"], None, 422,
                  id="organisation-body-not-an-object"),
+    # Found by tests/hardening (Schemathesis): an explicit null was a 500 (NOT NULL column).
+    pytest.param("PATCH", "/organisations/{org}", {"valid_from": None, "valid_to": None}, None,
+                 422, id="organisation-valid-from-cleared"),
+    pytest.param("PATCH", "/organisations/{org}", {"name": None}, None, 422,
+                 id="organisation-name-cleared"),
     pytest.param("GET", "/organisations", None, {"limit": 501}, 422,
                  id="organisations-page-too-large"),
     pytest.param("GET", "/organisations", None, {"active_on": "31/03/2013"}, 422,

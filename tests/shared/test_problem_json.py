@@ -176,3 +176,72 @@ class TestUnexpectedErrors:
             response = await h.client.get("/no/such/thing")
             assert response.status_code == 404
             assert response.headers["content-type"] == PROBLEM
+
+
+def division_by_zero() -> APIRouter:
+    """A route whose query fails in the database for a reason that is not the caller's."""
+    router = APIRouter(dependencies=[PUBLIC])
+
+    @router.get("/broken")
+    async def broken(session: SessionDep) -> None:
+        await session.execute(text("SELECT 1 / 0"))
+
+    return router
+
+
+class TestInputTheServiceCannotRead:
+    """Found by the Schemathesis suite (tests/hardening): each was a 400 or a 500 before."""
+
+    async def test_a_body_that_is_not_utf8_is_a_422_json_invalid(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.post(
+                "/organisations", content=b'{"name": "\xff\xfe"}',
+                headers={**admin(tokens), "content-type": "application/json"})
+            assert response.status_code == 422
+            assert response.headers["content-type"] == PROBLEM
+            body = response.json()
+            assert body["type"].endswith("/validation-error")
+            assert body["errors"] == [{"loc": ["body"], "type": "json_invalid",
+                                       "msg": "the body is not readable JSON (UTF-8)"}]
+
+    async def test_json_nested_deeper_than_the_parser_goes_is_a_422_too(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.post(
+                "/organisations", content=b"[" * 100_000,
+                headers={**admin(tokens), "content-type": "application/json"})
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["type"] == "json_invalid"
+
+    async def test_nul_in_a_query_parameter_is_a_422_naming_it(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.get("/organisations?parent=Q3%001",
+                                          headers=admin(tokens))
+            assert response.status_code == 422
+            assert response.json()["errors"] == [{
+                "loc": ["query", "parent"], "msg": "text must not contain NUL (U+0000)",
+                "type": "string_nul"}]
+
+    async def test_nul_in_a_body_string_is_a_422_and_writes_nothing(
+        self, service_app: Any, tokens: TokenFactory,
+    ) -> None:
+        async with service_app("identity") as h:
+            response = await h.client.post("/organisations", headers=admin(tokens), json={
+                "code": "DH", "name": "Department\x00of Health", "type": "DOH",
+                "valid_from": "1988-07-25"})
+            assert response.status_code == 422
+            assert response.json()["errors"][0]["loc"] == ["body"]
+            assert await table_count(h.session, "organisation") == 0
+            assert await table_count(h.session, "outbox") == 0
+
+    async def test_any_other_database_error_is_still_a_500(self, service_app: Any) -> None:
+        async with service_app("identity") as h:
+            h.app.include_router(division_by_zero())
+            response = await h.client.get("/broken")
+            assert response.status_code == 500
+            assert response.json()["type"].endswith("/internal-error")
