@@ -15,7 +15,8 @@ from shared.errors import PROBLEM_JSON, problem_body
 router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 
 
-@router.get("/healthz", summary="Liveness", response_model=dict[str, str])
+@router.get("/healthz", summary="Liveness", response_model=dict[str, str], responses={
+    200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
 async def healthz() -> dict[str, str]:
     """The process is up and serving. Does not touch the database or Kafka."""
     return {"status": "ok"}
@@ -24,7 +25,10 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness",
-    responses={503: {"content": {PROBLEM_JSON: {}}, "description": "A dependency is down"}},
+    responses={
+        200: {"content": {"application/json": {"example": {
+            "status": "ready", "checks": {"database": "ok", "kafka": "ok"}}}}},
+        503: {"content": {PROBLEM_JSON: {}}, "description": "A dependency is down"}},
 )
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers and a Kafka bootstrap server accepts a connection."""

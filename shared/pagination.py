@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -26,8 +26,21 @@ def _page_params(
 PageDep = Annotated[PageParams, Depends(_page_params)]
 
 
+def _page_example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Document `Page[Item]` with a one-item page of Item's own example (when it has one)."""
+    args = model.__pydantic_generic_metadata__["args"]
+    item = args[0] if args else None
+    extra = item.model_config.get("json_schema_extra") if (
+        isinstance(item, type) and issubclass(item, BaseModel)) else None
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"items": [examples[0]], "total": 1, "limit": 50, "offset": 0}]
+
+
 class Page(BaseModel, Generic[T]):
     """A page of results: `total` counts every match, `items` holds at most `limit` of them."""
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
 
     items: list[T]
     total: int

@@ -7,6 +7,7 @@ else is 403; no token 401.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -116,3 +117,14 @@ async def test_without_a_token_every_route_is_401(market: ServiceHarness, scene:
         assert (await market.client.get(path)).status_code == 401, path
     for path in ("/runs", "/scenarios", f"/runs/{run}/cancel", f"/runs/{run}/publish"):
         assert (await market.client.post(path, json={})).status_code == 401, path
+
+
+async def test_a_pct_panel_peer_holding_sha_assessor_sees_no_runs(
+        market: ServiceHarness, who: People, scene: Scene) -> None:
+    """sha_assessor is also a PCT role (panel peers); PCT staff see no market runs (403)."""
+    peer = who.tokens.headers(org_id=str(uuid.uuid4()), org_type="PCT", roles=["sha_assessor"],
+                              audience="market", subject="user:pct-peer")
+    run = scene.published["id"]
+    for path in [*(p(run) for p in RUN_READS.values()), "/runs"]:
+        response = await market.client.get(path, headers=peer)
+        assert response.status_code == 403, path

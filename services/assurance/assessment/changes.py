@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.assurance.access import assessment_scope
 from services.assurance.assessment import repository, scores
 from services.assurance.assessment import service as assessments
 from services.assurance.assessment.models import Assessment
@@ -31,6 +33,17 @@ class CompetencyChange(BaseModel):
 
 
 class ChangesSinceLastYear(BaseModel):
+    # One sub-competency and one competency shown of each list.
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "assessment_id": "2aec02e2-0ae1-4d1f-8a03-354ee97760ae",
+        "previous_assessment_id": "64e8190f-513e-4850-bc2b-c608d9c3eea2",
+        "previous_cycle_year": "2008/09",
+        "sub_competencies": [{"code": "7.1", "previous_self_level": 3,
+                              "previous_panel_level": 2, "self_level": 4, "changed": True}],
+        "competencies": [{"code": "7", "short_name": "Stimulate the market",
+                          "previous_level": 2, "previous_self_level": 3, "self_level": 4,
+                          "change": 2}]}]})
+
     assessment_id: str
     previous_assessment_id: str | None
     previous_cycle_year: str | None
@@ -44,8 +57,10 @@ async def since_last_year(session: AsyncSession, assessment_id: str,
     current = await assessments.get(session, assessment_id, by)
     previous = None
     if current.previous_assessment_id is not None:
-        previous = await repository.get(session, current.previous_assessment_id,
-                                        Assessment.pct_id == current.pct_id)
+        # Last year's result only for those who may see it: a peer on this year's panel may
+        # not (it is published), so the caller's own scope applies to it too.
+        previous = await repository.get(session, current.previous_assessment_id, and_(
+            Assessment.pct_id == current.pct_id, await assessment_scope(session, by)))
     before = {row.code: row for row in previous.sub_competencies} if previous else {}
     subs = [SubCompetencyChange(
         code=row.code, self_level=row.self_level,

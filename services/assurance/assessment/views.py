@@ -18,6 +18,13 @@ from services.assurance.rules.league import as_decimal, league_score
 from services.assurance.rules.outcomes import behind_trajectory_percent, progress
 from services.assurance.support.models import ExternalSupport
 
+PCT, SHA = "9d3f6a52-1c7e-4b0a-8f2d-5e6c7b8a9d01", "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70"
+SUMMARY: dict[str, Any] = {
+    "id": "64e8190f-513e-4850-bc2b-c608d9c3eea2",
+    "cycle_id": "9298f44e-7e1f-4531-a65d-596a52203ec1",
+    "pct_id": PCT, "sha_id": SHA, "framework_version": "wcc-2009-10",
+    "status": "regionally_calibrated", "published_on": None, "updated_at": "2010-03-15T16:02:00Z"}
+
 
 class SubCompetencyRead(BaseModel):
     code: str
@@ -100,7 +107,7 @@ class ExternalSupportRead(BaseModel):
 
 
 class AssessmentSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [SUMMARY]})
 
     id: str
     cycle_id: str
@@ -114,6 +121,40 @@ class AssessmentSummary(BaseModel):
 
 class AssessmentRead(AssessmentSummary):
     """An assessment with its scores, flags, caps, calibration and evidence on record."""
+
+    # One sub-competency, competency, outcome and adjustment shown of each list.
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **SUMMARY, "cycle_year": "2009/10",
+        "allowed_transitions": [{"action": "calibrate_nationally", "to": "nationally_calibrated"}],
+        "in_financial_recovery": False,
+        "previous_assessment_id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "sub_competencies": [{"code": "5.1", "title": "Assesses the population's health needs",
+                              "self_level": 3, "panel_level": 2}],
+        "competencies": [{"code": "5", "short_name": "Manage knowledge and assess needs",
+                          "scored": True, "self_level": 3, "panel_level": 2, "capped_level": 2,
+                          "level": 3}],
+        "flags": [{"code": "5.1", "self_level": 3, "panel_level": 2, "difference": -1,
+                   "direction": "panel_below_self"}],
+        "caps": [],
+        "governance": {"strategy": "GREEN", "finance": "AMBER", "board": "GREEN"},
+        "panel_governance": {"strategy": "GREEN", "finance": "AMBER", "board": "GREEN"},
+        "outcomes": [{"metric": "teenage_pregnancy", "baseline_year": "2007/08",
+                      "baseline": "45", "targets": ["43", "41", "39", "37", "35"],
+                      "actual": "42", "target": "41", "behind_percent": 2.4}],
+        "panel": [{"subject": "user:q31-assessor", "organisation_id": SHA, "role": "lead"},
+                  {"subject": "user:5nr-assessor",
+                   "organisation_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", "role": "peer"}],
+        "adjustments": [{"stage": "regional", "kind": "competency", "code": "5",
+                         "from_value": "2", "to_value": "3",
+                         "reason": "JSNA refresh evidenced after the panel sat",
+                         "actor": "user:q31-admin", "at": "2010-03-15T16:02:00Z",
+                         "voided": False}],
+        "external_support": [{"contract_id": "c4eeab47-969b-4ef3-9990-e46a18b689ff",
+                              "supplier_id": "FESC01", "package_type": "micro",
+                              "groupings": ["assessment_and_planning"],
+                              "payment_model": "fixed_fee", "value_pence": 24_000_000,
+                              "start_date": "2009-07-01", "end_date": "2010-06-30"}],
+        "league_score": None}]})
 
     cycle_year: str
     allowed_transitions: list[dict[str, str]]
@@ -134,7 +175,10 @@ class AssessmentRead(AssessmentSummary):
 
 
 class HistoryEntryRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "action": "complete_panel_scoring", "from_status": "panel", "to_status": "panel_scored",
+        "actor": "user:q31-assessor", "actor_organisation": SHA, "at": "2010-02-11T12:30:00Z",
+        "reason": "all sub-competencies and governance areas rated", "details": {}}]})
 
     action: str
     from_status: str | None

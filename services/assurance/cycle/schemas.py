@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -43,8 +44,20 @@ class CycleCreate(BaseModel):
         return self
 
 
+CYCLE: dict[str, Any] = {
+    "id": "9298f44e-7e1f-4531-a65d-596a52203ec1", "year": "2009/10", "code": "2009-10",
+    "framework_version": "wcc-2009-10", "autonomy_rules_version": "autonomy-rules-2009-10",
+    "framework_sha256": "2b7b12596c6ac1c4d2e78ef180aaf72dbbf0c082aaed488a84baf985d85a058d",
+    "autonomy_rules_sha256":
+        "bc10d79a9a6b960d598e7b64abec69f38efb8b09f615c6d7fad1c28fe097fc4b",
+    "opens_on": "2009-09-16", "self_assessment_due": "2009-11-30",
+    "panel_from": "2009-12-01", "panel_to": "2010-02-26", "publication_on": "2010-05-27",
+    "support_target_level": 3, "created_by": "user:doh-admin",
+    "created_at": "2009-09-16T09:00:00Z"}
+
+
 class CycleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [CYCLE]})
 
     id: str
     year: str
@@ -66,11 +79,18 @@ class CycleRead(BaseModel):
 
 
 class CycleDetail(CycleRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **CYCLE, "assessments": {"draft": 41, "self_assessment_submitted": 77, "panel": 34}}]})
+
     assessments: dict[str, int] = Field(description="number of assessments in each state")
 
 
 class CyclePublication(BaseModel):
     """What publishing a cycle did."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "cycle_id": "9298f44e-7e1f-4531-a65d-596a52203ec1", "published": 150,
+        "not_ready": {"regionally_calibrated": 2}}]})
 
     cycle_id: str
     published: int = Field(description="assessments published now")

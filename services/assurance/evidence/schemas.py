@@ -26,7 +26,14 @@ class EvidenceUpload(BaseModel):
 class EvidenceRead(BaseModel):
     """A document's metadata: the content itself is at .../content."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "549555f3-87a7-4acc-b042-b4cf65822968",
+        "assessment_id": "64e8190f-513e-4850-bc2b-c608d9c3eea2",
+        "sub_competency": "1.1", "title": "Strategic plan 2009-14",
+        "media_type": "application/pdf", "size_bytes": 482_113,
+        "sha256": "ff306942528c22fec24a3515d4fa35545f253e040364f6c05a6f44c7fdfb0b0d",
+        "version": 2, "uploaded_by": "user:5nt-commissioner",
+        "uploaded_at": "2009-11-12T15:40:00Z"}]})
 
     id: str
     assessment_id: str

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Order = Literal["overall", "governance_first"]
+CYCLE = "9298f44e-7e1f-4531-a65d-596a52203ec1"
+MANCHESTER = {"pct_id": "9d3f6a52-1c7e-4b0a-8f2d-5e6c7b8a9d01", "pct_code": "5NT",
+              "pct_name": "Manchester PCT", "sha_id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70"}
 
 
 class LeagueRowRead(BaseModel):
@@ -24,6 +27,14 @@ class LeagueRowRead(BaseModel):
 
 class LeagueTableRead(BaseModel):
     """HSJ-method league table; ranks are competition ranks ("1224") on exact scores."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "cycle_id": CYCLE, "cycle_year": "2009/10", "framework_version": "wcc-2009-10",
+        "order": "overall", "sha_id": None,
+        "rows": [{"national_rank": 37, "sha_rank": 4, **MANCHESTER, "sha_code": "Q31",
+                  "governance_points": 5, "governance_score": 83.3, "competency_points": 27,
+                  "competency_score": 61.4, "overall": 72.3}],
+        "excluded": []}]})
 
     cycle_id: str
     cycle_year: str
@@ -47,6 +58,12 @@ class GovernanceDistribution(BaseModel):
 
 
 class DistributionsRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "cycle_id": CYCLE, "cycle_year": "2009/10", "sha_id": None, "population": 152,
+        "competencies": [{"code": "5", "short_name": "Manage knowledge and assess needs",
+                          "counts": {"1": 18, "2": 71, "3": 55, "4": 8}, "mean": 2.35}],
+        "governance": [{"area": "finance", "counts": {"RED": 9, "AMBER": 47, "GREEN": 96}}]}]})
+
     cycle_id: str
     cycle_year: str
     sha_id: str | None
@@ -71,6 +88,14 @@ class RankChangeRead(BaseModel):
 
 class ChangesRead(BaseModel):
     """Change in the league table since the previous cycle (national or within the SHA)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "cycle_id": CYCLE, "previous_cycle_id": "4e8e4293-9437-480b-b23b-6350fa0d98ad",
+        "previous_cycle_year": "2008/09", "scope": "national", "sha_id": None,
+        "changes": [{**MANCHESTER, "rank": 37, "previous_rank": 52, "rank_delta": 15,
+                     "overall": 72.3, "previous_overall": 64.6, "score_delta": 7.7,
+                     "is_new": False}],
+        "dropped": []}]})
 
     cycle_id: str
     previous_cycle_id: str | None

@@ -31,6 +31,10 @@ class PasswordGrant(_Grant):
 class RefreshGrant(_Grant):
     """Swap a refresh token for new tokens; the old refresh token is then spent."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "grant_type": "refresh_token", "refresh_token": "q0X3v9Jm2b7TgH1sPzL4wA",  # nosec B105  # example
+        "audience": "procurement"}]})
+
     grant_type: Literal["refresh_token"]
     refresh_token: Secret
     audience: Audience | None = Field(default=None, description="default: the original one")
@@ -38,6 +42,10 @@ class RefreshGrant(_Grant):
 
 class ClientCredentialsGrant(_Grant):
     """A service account authenticates with its client id and secret (no refresh token)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "grant_type": "client_credentials", "client_id": "svc-3f9a1c2b7d4e5f60",
+        "client_secret": "Vb7q2N4xYk9pL0sR3tW6uZ8a", "audience": "assurance"}]})  # nosec B105  # example
 
     grant_type: Literal["client_credentials"]
     client_id: str = Field(min_length=1, max_length=64)
@@ -66,13 +74,25 @@ class TokenResponse(BaseModel):
 class LogoutRequest(BaseModel):
     """Ends the session the refresh token belongs to (its whole family)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "refresh_token": "q0X3v9Jm2b7TgH1sPzL4wA"}]})  # nosec B105  # example
 
     refresh_token: Secret
 
 
 class OpenIdConfiguration(BaseModel):
     """Discovery document (the subset of OpenID Connect Discovery that applies)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "issuer": "urn:nhs-commissioning:identity",
+        "jwks_uri": "https://identity.commissioning.nhs.uk/.well-known/jwks.json",
+        "token_endpoint": "https://identity.commissioning.nhs.uk/token",
+        "grant_types_supported": ["password", "refresh_token", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["token"], "subject_types_supported": ["public"],
+        "claims_supported": ["iss", "aud", "sub", "exp", "iat", "nbf", "jti", "org_id",
+                             "org_type", "roles", "typ"]}]})
 
     issuer: str
     jwks_uri: str
@@ -88,6 +108,8 @@ class OpenIdConfiguration(BaseModel):
 class JsonWebKeySet(BaseModel):
     """RFC 7517 JWK set: the public halves of the signing keys, active and retired."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"keys": [{
+        "kty": "RSA", "kid": "2009-04-01-9c1e", "use": "sig", "alg": "RS256", "e": "AQAB",
+        "n": "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_IzW7yWR7QkrmBL7j"}]}]})
 
     keys: list[dict[str, Any]]

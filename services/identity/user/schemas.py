@@ -55,7 +55,13 @@ class RolesUpdate(BaseModel):
 
 
 class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "7a0c1d2e-3f4a-4b5c-8d6e-9f0a1b2c3d4e",
+        "organisation_id": "9d3f6a52-1c7e-4b0a-8f2d-5e6c7b8a9d01", "kind": "person",
+        "username": "5nt.commissioner", "display_name": "Jo Bloggs", "email": "jo.bloggs@nhs.net",
+        "client_id": None, "roles": ["pct_commissioner"], "locked_until": None,
+        "last_login_at": "2009-06-01T08:55:12Z", "disabled_at": None, "version": 1,
+        "created_at": "2009-04-01T09:00:00Z", "updated_at": "2009-04-01T09:00:00Z"}]})
 
     id: str
     organisation_id: str
@@ -75,5 +81,14 @@ class UserRead(BaseModel):
 
 class ServiceAccountCreated(UserRead):
     """The new service account; `client_secret` is shown this once and never again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+        "organisation_id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70", "kind": "service",
+        "username": "svc-3f9a1c2b7d4e5f60", "display_name": "Q31 dashboard feed", "email": None,
+        "client_id": "svc-3f9a1c2b7d4e5f60", "roles": ["service"], "locked_until": None,
+        "last_login_at": None, "disabled_at": None, "version": 1,
+        "created_at": "2009-04-01T09:00:00Z", "updated_at": "2009-04-01T09:00:00Z",
+        "client_secret": "Vb7q2N4xYk9pL0sR3tW6uZ8a"}]})  # nosec B105  # example
 
     client_secret: str

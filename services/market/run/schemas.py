@@ -97,6 +97,13 @@ class RunResults(BaseModel):
 class RunComparison(BaseModel):
     """Run b minus run a, per output and quarter, with a 90% (Welch) interval."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "a": "0b6f3c2a-8e1d-4f7b-9a5c-1d2e3f4a5b6c", "b": "5c1e9d7b-2a4f-4e8c-b3d6-7f8a9b0c1d2e",
+        "base": "historical", "variant": "historical-25-csus",
+        "quarters": ["2013-04", "2013-07", "2013-10"],
+        "outputs": {"active_csus": {"difference": [6.0, 5.4, 4.9], "low": [6.0, 4.8, 4.1],
+                                    "high": [6.0, 6.0, 5.7]}}}]})
+
     a: str
     b: str
     base: str

@@ -41,5 +41,15 @@ class ScenarioSummary(BaseModel):
 
 
 class ScenarioRead(ScenarioSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "historical-25-csus", "kind": "custom", "extends": "historical",
+        "description": "History with 25 CSUs at go-live",
+        "owner_org_id": "4d2b8f10-6a3e-4c1d-9b7a-2e5f8c0d1a36",
+        "created_by": "user:x24-analyst", "created_at": "2013-01-14T10:20:00Z",
+        "parameters": {"csus": {"count": 25}},
+        "document": {"name": "historical-25-csus", "extends": "historical",
+                     "csus": {"count": 25, "fixed_cost_m": 5.22, "unit_cost": 0.93},
+                     "framework_gate": {"csu_sla_end": "2016-04-01"}}}]})
+
     parameters: dict[str, Any] = Field(description="what the scenario changes over `extends`")
     document: dict[str, Any] = Field(description="the complete, validated scenario document")

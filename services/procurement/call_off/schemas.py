@@ -152,6 +152,12 @@ class QuestionIn(BaseModel):
 
 
 class ClarificationRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "29bad462-4a77-4838-8596-88507550fe67",
+        "question": "Are community contracts in scope?", "asked_at": "2008-06-04T11:20:00Z",
+        "supplier_id": "FESC03", "answer": "No: acute contracts only.",
+        "answered_at": "2008-06-05T09:45:00Z"}]})
+
     id: str
     question: str
     asked_at: datetime

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.procurement.deps import FrameworkDep, Reader
 from services.procurement.rules.framework import (
@@ -20,6 +20,48 @@ router = APIRouter(tags=["framework"])
 class FrameworkRead(BaseModel):
     """The framework agreement in force: period, groupings (lots) and their services, package
     types, payment models and the configurable rules. Suppliers are at /suppliers."""
+
+    # One of each list shown; the whole framework is services/procurement/reference/.
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "version": 1,
+        "agreement": {
+            "code": "FESC", "name": "Framework for procuring External Support for Commissioners",
+            "owner": "DH Commercial Directorate", "sources": ["S3", "S4", "S15"],
+            "suppliers_announced_on": "2007-10-05", "start_date": "2007-10-05",
+            "end_date": "2010-12-31", "end_date_status": "unconfirmed",
+            "volume_guaranteed": False, "direct_patient_care_in_scope": False,
+            "supplier_lists": ["micro", "macro", "end_to_end"]},
+        "groupings": [{
+            "code": "contracting_and_procurement", "lot_number": 2,
+            "name": "Contracting and procurement", "sources": ["S14"],
+            "services": [{"code": "acute_contract_management",
+                          "name": "Managing acute-trust contracts", "evidence": "sourced",
+                          "sources": ["S14"],
+                          "note": "One of Hillingdon PCT's two micro contracts."}]}],
+        "lot_number_status": "unconfirmed",
+        "service_areas": [{"code": "mental_health", "name": "Mental health commissioning",
+                           "evidence": "sourced", "sources": ["S4"]}],
+        "package_types": [{"code": "micro", "name": "Micro", "description": "One service.",
+                           "sources": ["S1", "S14"], "min_services": 1, "max_services": 1,
+                           "macro_kinds": [], "requires_justification": False}],
+        "payment_models": [{
+            "code": "fixed_fee", "name": "Fixed fee", "name_status": "unconfirmed",
+            "risk_transfer": "none",
+            "description": "The whole fee paid in equal instalments whatever the results.",
+            "parameters": [{"name": "total_fee_pence", "kind": "pence",
+                            "description": "The whole fee."},
+                           {"name": "instalments", "kind": "count",
+                            "description": "Number of equal instalments."}]}],
+        "settings": {
+            "min_invited_suppliers": 3, "end_to_end_risk_window_months": 24,
+            "end_to_end_max_at_risk_percent": "10", "sha_approval_threshold_pence": 100_000_000,
+            "standstill_days": 10, "justification_min_length": 100,
+            "evaluation_weights": {"price": 40, "quality": 60},
+            "default_quality_criteria": [
+                {"code": "approach", "name": "Approach and methodology", "weight": 25,
+                 "max_score": 5}]},
+        "sources": {"S14": "https://www.hsj.co.uk/home/hillingdon-to-invite-private-commissioner"
+                           "/56960.article"}}]})
 
     version: int = Field(description="the reference file's version")
     agreement: FrameworkAgreement

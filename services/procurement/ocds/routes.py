@@ -6,16 +6,22 @@ from fastapi import APIRouter, Query, Request
 
 from services.procurement.deps import FrameworkDep, NowDep
 from services.procurement.ocds import service
+from services.procurement.ocds.examples import CALL_OFF_PACKAGE, CHANGES, FRAMEWORK_PACKAGE
 from shared.auth import PUBLIC
 from shared.db import SessionDep
 from shared.errors import problem_responses
 
 router = APIRouter(prefix="/ocds", tags=["open data"], dependencies=[PUBLIC])
 ERRORS = problem_responses(404, 422)
-PACKAGE = {"description": "an OCDS 1.1 release package (JSON numbers for amounts, in GBP)"}
+PACKAGE = "an OCDS 1.1 release package (JSON numbers for amounts, in GBP)"
 
 
-@router.get("/framework", responses={**ERRORS, 200: PACKAGE})
+def _answer(description: str, example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return {**ERRORS, 200: {"description": description,
+                            "content": {"application/json": {"example": example}}}}
+
+
+@router.get("/framework", responses=_answer(PACKAGE, FRAMEWORK_PACKAGE))
 async def framework_release(request: Request, session: SessionDep, framework: FrameworkDep,
                             now: NowDep) -> dict[str, Any]:
     """The FESC framework as open data (public): its tender and the admission of each
@@ -25,7 +31,7 @@ async def framework_release(request: Request, session: SessionDep, framework: Fr
                                            settings=request.app.state.settings, now=now)
 
 
-@router.get("/call-offs/{call_off_id}", responses={**ERRORS, 200: PACKAGE})
+@router.get("/call-offs/{call_off_id}", responses=_answer(PACKAGE, CALL_OFF_PACKAGE))
 async def call_off_release(call_off_id: str, request: Request, session: SessionDep,
                            framework: FrameworkDep, now: NowDep) -> dict[str, Any]:
     """A call-off as open data (public), linked to the framework's process; bidders are named
@@ -34,7 +40,8 @@ async def call_off_release(call_off_id: str, request: Request, session: SessionD
                                           settings=request.app.state.settings, now=now)
 
 
-@router.get("/changes", responses=ERRORS)
+@router.get("/changes", responses=_answer(
+    "a page of the change feed: `package` holds its releases", CHANGES))
 async def changes(
     request: Request, session: SessionDep, framework: FrameworkDep,
     cursor: Annotated[str | None, Query(max_length=64, description="next_cursor of the "

@@ -8,9 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.procurement.freedom.schemas import FreedomsRead
 from services.procurement.request.schemas import MAX_PENCE
 
+RECOMMENDATION: dict[str, Any] = {
+    "id": "64fc3077-51a3-4c34-87cb-da23f6ad777d", "pct_id": "9d3f6a52-1c7e-4b0a-8f2d-5e6c7b8a9d01",
+    "assessment_id": "c0209e35-026c-420e-8ae1-4140c5bd045a", "competency": "5",
+    "competency_name": "Manage knowledge and assess needs", "level": 1, "target_level": 3,
+    "support_form": "analytical_tools", "grouping": "assessment_and_planning",
+    "package_type": "micro", "status": "open", "request_id": None,
+    "identified_at": "2009-01-30T10:00:00Z"}
+
 
 class RecommendationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True,
+                              json_schema_extra={"examples": [RECOMMENDATION]})
 
     id: str
     pct_id: str
@@ -40,6 +49,20 @@ class RatingRead(BaseModel):
 
 class DashboardRead(BaseModel):
     """A PCT's procurement dashboard: latest rating, freedoms in force, open recommendations."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "pct_id": "9d3f6a52-1c7e-4b0a-8f2d-5e6c7b8a9d01",
+        "rating": {"assessment_id": "c0209e35-026c-420e-8ae1-4140c5bd045a",
+                   "cycle_year": "2008/09", "competency_levels": {"1": 2, "5": 1, "10": 3},
+                   "governance": {"strategy": "GREEN", "finance": "AMBER", "board": "GREEN"},
+                   "league_score": 2.4, "published_on": "2009-01-30"},
+        "freedoms": {"decision_id": "d7e8f9a0-1b2c-4d3e-8f4a-5b6c7d8e9f01",
+                     "tier": "good_standing", "review_frequency_months": 3,
+                     "financial_autonomy_threshold_pence": 25_000_000,
+                     "joint_ventures_without_doh": False, "valid_from": "2009-01-30",
+                     "valid_to": "2010-01-28",
+                     "reasons": ["good_standing: no governance area red (red: none): met"]},
+        "recommendations": [RECOMMENDATION]}]})
 
     pct_id: str
     rating: RatingRead | None

@@ -32,7 +32,18 @@ class SignoffCreate(BaseModel):
 class SignoffRead(BaseModel):
     """A recorded decision: who, when, what, why, and a snapshot of what was decided on."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
+        "id": "8f725540-081b-4dd7-9fcd-ab5441ec1481", "role": "sha",
+        "approver_org_id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70", "decision": "approved",
+        "decided_by": "user:q31-admin", "decided_at": "2008-06-03T14:05:00Z", "reason": None,
+        "content_hash": "4424edab51967dba919c569155c90266026fba91a9000ca2feb20c509ed9a749",
+        "snapshot": {"title": "Complete commissioning support", "package_type": "end_to_end",
+                     "services": ["needs_assessment", "acute_contract_management"],
+                     "macro_kind": None, "service_area": None,
+                     "business_case": "Our acute contracts overspent by 4% last year.",
+                     "justification": "The directorate lost eleven of its fourteen staff.",
+                     "estimated_value_pence": 400_000_000, "joint_venture": False},
+        "voided_at": None, "voided_reason": None}]})
 
     id: str
     role: ApprovalRole
