@@ -86,7 +86,7 @@ class OpenIdConfiguration(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "issuer": "urn:nhs-commissioning:identity",
         "jwks_uri": "https://identity.commissioning.nhs.uk/.well-known/jwks.json",
-        "token_endpoint": "https://identity.commissioning.nhs.uk/token",
+        "token_endpoint": "https://identity.commissioning.nhs.uk/token",  # nosec B105  # a URL
         "grant_types_supported": ["password", "refresh_token", "client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256"],
