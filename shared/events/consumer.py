@@ -24,7 +24,6 @@ last event applied.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -57,6 +56,7 @@ from shared.events.relay import make_producer
 from shared.faults import failpoint
 from shared.logging import correlation_id
 from shared.metrics import ConsumerMetrics, Metrics
+from shared.stopping import stopped_after
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -346,7 +346,7 @@ class Consumer:
                 log.warning("database unreachable; will try the same event(s) again",
                             extra={**context, "retry_in": pause,
                                    "error": f"{type(exc).__name__}: {exc}"[:500]})
-                if await _stopped(self._stop, pause):
+                if await stopped_after(self._stop, pause):
                     raise _Interrupted from exc
                 pause = min(pause * 2, self.config.database_backoff_max)
 
@@ -521,13 +521,6 @@ def _raised_by_driver(error: BaseException) -> bool:
             return True
         frame = frame.tb_next
     return False
-
-
-async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
-    """Wait `seconds`, or less if `stop` is set meanwhile; whether it is set."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    return stop.is_set()
 
 
 def _dialect(session: AsyncSession) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.events.envelope import CONTENT_TYPE
 from shared.faults import failpoint
 from shared.metrics import Metrics, RelayMetrics
+from shared.stopping import stopped_after
 
 log = logging.getLogger(__name__)
 
@@ -240,5 +241,4 @@ class _Leadership:
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    await stopped_after(stop, seconds)

@@ -14,7 +14,6 @@ runs back to the queue.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -35,6 +34,7 @@ from services.market.run.execution import Job, Outcome, simulate
 from services.market.run.models import CANCELLED, COMPLETED, FAILED
 from services.market.simulation import SimulationCancelled
 from shared.db import create_engine, create_sessionmaker, session_scope
+from shared.stopping import stopped_after
 
 log = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
@@ -255,11 +255,7 @@ class RunExecutor:
         return claimed
 
     async def _pick_up(self, sessions: Sessions, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.settings.run_pickup_interval)
-            if stop.is_set():
-                return
+        while not await stopped_after(stop, self.settings.run_pickup_interval):
             try:
                 if claimed := await self.pick_up(sessions):
                     log.info("queued runs picked up", extra={"runs": claimed})
@@ -268,8 +264,7 @@ class RunExecutor:
 
     async def _heartbeats(self, sessions: Sessions, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.settings.run_heartbeat_interval)
+            await stopped_after(stop, self.settings.run_heartbeat_interval)
             try:
                 async with session_scope(sessions) as session:
                     await lifecycle.heartbeat(session, set(self.held), worker_id=self.worker_id,

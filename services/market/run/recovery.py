@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from services.market.config import Settings
 from services.market.run import lifecycle
 from shared.db import create_engine, create_sessionmaker, session_scope
+from shared.stopping import stopped_after
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,7 @@ class Recovery:
         engine = create_engine(self.settings.resolved_database_url(), pool_size=1)
         sessions = create_sessionmaker(engine)
         try:
-            while not stop.is_set():
-                try:
-                    await asyncio.wait_for(stop.wait(), self.settings.run_recovery_interval)
-                    break
-                except TimeoutError:
-                    pass
+            while not await stopped_after(stop, self.settings.run_recovery_interval):
                 try:
                     async with session_scope(sessions) as session:
                         done = await lifecycle.recover(
