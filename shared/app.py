@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from shared.config import BaseServiceSettings
-from shared.db import create_engine, create_sessionmaker
+from shared.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from shared.errors import ProblemDetails, install_error_handlers
 from shared.health import router as health_router
 from shared.logging import configure_logging
@@ -37,6 +37,7 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.metrics = metrics = Metrics(settings.service_name)
     metrics.on_scrape("outbox", outbox_probe(metrics))
     install_error_handlers(app)

@@ -2,9 +2,13 @@
 
 Access tokens are RS256 JWTs signed by the identity service. Services verify them locally
 against identity's JWKS (cached; refetched once when a token names an unknown key id), with
-the algorithm fixed, and check issuer, audience, expiry and token type. Every route declares
-an access rule through `require(...)` or `PUBLIC`; `route_access_rule` lets a test prove that
-no route was left without one (deny by default).
+the algorithm fixed, and check issuer, audience, expiry and token type. A token that passed is
+remembered until it expires (access tokens are stateless: nothing but time and the key set can
+change the answer), so a client's repeated calls cost a dictionary lookup, not an RSA
+verification; a remembered token is refused again once its key leaves the key set.
+
+Every route declares an access rule through `require(...)` or `PUBLIC`; `route_access_rule`
+lets a test prove that no route was left without one (deny by default).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from joserfc.jwk import KeySet
 from shared.errors import Forbidden, Unauthorized
 
 ALGORITHM = "RS256"
+VERIFIED_CACHE_SIZE = 4096  # tokens remembered per verifier (about 1 KiB each)
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105  # nosec B105  # a claim value
 logger = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="Access token from the identity service")
@@ -124,22 +129,53 @@ class RemoteJWKS:
 
 
 class TokenVerifier:
-    """Checks signature, algorithm, issuer, audience, expiry and token type."""
+    """Checks signature, algorithm, issuer, audience, expiry and token type, and remembers the
+    tokens that passed until they expire (`cache_size` at most, oldest forgotten first)."""
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: int = 5) -> None:
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: int = 5,
+                 clock: Callable[[], float] = time.time,
+                 cache_size: int = VERIFIED_CACHE_SIZE) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self.clock = clock
         self._claims = jwt.JWTClaimsRegistry(
+            now=lambda: int(clock()),
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
             sub={"essential": True}, exp={"essential": True}, jti={"essential": True},
             leeway=leeway,
         )
+        self.cache_size = cache_size
+        self._verified: dict[str, tuple[Principal, str]] = {}  # token -> (caller, its key id)
+        self._kids: tuple[KeySet | None, frozenset[str]] = (None, frozenset())
 
     async def verify(self, token: str) -> Principal:
         keys = await self.keys.key_set()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, kid = remembered
+            # The checks that could change since the token passed: its expiry (exactly as the
+            # claims check: expired once exp <= now - leeway) and whether its key is published.
+            now = int(self.clock())
+            if now < principal.expires_at + self.leeway and kid in self._kid_set(keys):
+                return principal
+            del self._verified[token]
+        principal, kid = await self._verify(token, keys)
+        if len(self._verified) >= self.cache_size:
+            del self._verified[next(iter(self._verified))]  # the oldest entry
+        self._verified[token] = (principal, kid)
+        return principal
+
+    def _kid_set(self, keys: KeySet) -> frozenset[str]:
+        held, kids = self._kids
+        if held is not keys:
+            kids = frozenset(str(key.kid) for key in keys.keys)
+            self._kids = (keys, kids)
+        return kids
+
+    async def _verify(self, token: str, keys: KeySet) -> tuple[Principal, str]:
         try:
             decoded = self._decode(token, keys)
         except _UnknownKey:
@@ -152,12 +188,13 @@ class TokenVerifier:
         if claims.get("typ") != ACCESS_TOKEN_TYPE:
             raise Unauthorized("token rejected: not an access token")
         try:
-            return Principal(
+            principal = Principal(
                 subject=str(claims["sub"]), org_id=str(claims["org_id"]),
                 org_type=str(claims["org_type"]), roles=frozenset(claims["roles"]),
                 token_id=str(claims["jti"]), expires_at=int(claims["exp"]))
         except (KeyError, TypeError, ValueError):
             raise Unauthorized("token rejected: missing claims") from None
+        return principal, str(decoded.header["kid"])
 
     def _decode(self, token: str, keys: KeySet) -> Any:
         try:

@@ -1,5 +1,12 @@
 """Async SQLAlchemy engine per service and the request-scoped session that commits once.
 
+A GET, HEAD or OPTIONS request gets a read-only session instead: it never commits, and any
+attempt to write through it (an added, changed or deleted object, an INSERT, UPDATE or DELETE)
+raises `ReadOnlySessionError`, so a safe method can never half-write or silently drop data. On
+PostgreSQL it runs without a transaction (AUTOCOMMIT), which saves the BEGIN and COMMIT round
+trips; under READ COMMITTED each statement sees the same committed data either way
+(docs/adr/0013-read-path.md).
+
 Pooled PostgreSQL connections are not pinged on every checkout (`pool_pre_ping` costs three
 round trips: BEGIN, a ping, ROLLBACK). Instead:
 
@@ -24,17 +31,20 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, exc
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 from sqlalchemy.types import TypeDecorator
 
 IDLE_PING_AFTER = 1.0  # seconds in the pool after which a connection is pinged at checkout
 POOL_RECYCLE = 1800  # seconds: connections older than this are replaced at checkout
 _IDLE_SINCE = "idle_since"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests served by a read-only session
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -108,9 +118,48 @@ async def session_scope(
             raise
 
 
+class ReadOnlySessionError(RuntimeError):
+    """A write was attempted through a read-only session (a bug in the code, never the caller's)."""
+
+
+class _ReadOnlySession(Session):
+    def flush(self, objects: Any = None) -> None:
+        _refuse_pending(self)
+        super().flush(objects)
+
+
+def _refuse_pending(session: Session) -> None:
+    if session.new or session.deleted or session.dirty:
+        raise ReadOnlySessionError(
+            "a read-only session holds unsaved changes: safe methods (GET, HEAD, OPTIONS) "
+            "must not write")
+
+
+@event.listens_for(_ReadOnlySession, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySessionError("a read-only session cannot run INSERT, UPDATE or DELETE")
+
+
+def create_read_sessionmaker(
+    bind: AsyncEngine | AsyncConnection, **options: Any,
+) -> async_sessionmaker[AsyncSession]:
+    """Read-only sessions for safe requests; on a PostgreSQL engine, without a transaction."""
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+        bind = bind.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False,
+                              sync_session_class=_ReadOnlySession, **options)
+
+
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    state = request.app.state
+    if request.method in SAFE_METHODS:
+        async with state.read_sessionmaker() as session:
+            yield session
+            _refuse_pending(session.sync_session)  # a change that was never flushed
+        return
     # session_scope, inlined: one context-manager layer less on every request.
-    async with request.app.state.sessionmaker() as session:
+    async with state.sessionmaker() as session:
         try:
             yield session
             await session.commit()
@@ -119,8 +168,9 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-# scope="function": the commit runs after the response body is built but before it is sent, so a
-# failed commit becomes an error response instead of a 2xx for data that was never written.
+# scope="function": the commit (or the read-only check) runs after the response body is built but
+# before it is sent, so a failed commit becomes an error response instead of a 2xx for data that
+# was never written.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 

@@ -25,7 +25,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.auth import StaticKeys, TokenVerifier
-from shared.db import create_engine
+from shared.db import create_engine, create_read_sessionmaker
 from shared.migrations import upgrade
 from shared.testing.tokens import TokenFactory
 
@@ -128,6 +128,8 @@ def service_app(databases: ServiceDatabases, tokens: TokenFactory,
                                               autoflush=False,
                                               join_transaction_mode="create_savepoint")
             app.state.sessionmaker = sessionmaker
+            app.state.read_sessionmaker = create_read_sessionmaker(
+                conn, join_transaction_mode="create_savepoint")
             if hasattr(app.state, "keys"):
                 app.state.keys.sessionmaker = sessionmaker
             app.state.verifier = _test_verifier(app, tokens, service)
