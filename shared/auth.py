@@ -130,7 +130,8 @@ class RemoteJWKS:
 
 class TokenVerifier:
     """Checks signature, algorithm, issuer, audience, expiry and token type, and remembers the
-    tokens that passed until they expire (`cache_size` at most, oldest forgotten first)."""
+    tokens that passed until they expire (`cache_size` at most, oldest forgotten first; 0
+    remembers none)."""
 
     def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: int = 5,
                  clock: Callable[[], float] = time.time,
@@ -163,9 +164,10 @@ class TokenVerifier:
                 return principal
             del self._verified[token]
         principal, kid = await self._verify(token, keys)
-        if len(self._verified) >= self.cache_size:
-            del self._verified[next(iter(self._verified))]  # the oldest entry
-        self._verified[token] = (principal, kid)
+        if self.cache_size > 0:  # 0: remember nothing
+            if len(self._verified) >= self.cache_size:
+                del self._verified[next(iter(self._verified))]  # the oldest entry
+            self._verified[token] = (principal, kid)
         return principal
 
     def _kid_set(self, keys: KeySet) -> frozenset[str]:

@@ -107,3 +107,12 @@ async def test_the_cache_holds_at_most_its_size_and_forgets_the_oldest(
     # A forgotten token is verified afresh, not refused.
     assert await verifier.verify(tokens[0]) == callers[0]
     assert list(verifier._verified) == [*tokens[3:], tokens[0]]
+
+
+async def test_a_cache_of_size_zero_remembers_nothing(factory: TokenFactory) -> None:
+    clock = Clock()
+    verifier = verifier_for(Keys(factory), clock, cache_size=0)
+    token = mint(factory)
+    assert (await verifier.verify(token)).org_id == "org-1"
+    assert await verifier.verify(token) == await verifier.verify(token)
+    assert verifier._verified == {}
