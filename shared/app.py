@@ -24,7 +24,9 @@ def build_app(settings: BaseServiceSettings, *, title: str, description: str,
               on_startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()) -> FastAPI:
     """A FastAPI app wired with the service's database, problem+json errors and probes."""
     configure_logging(settings.service_name, settings.log_level, json=settings.log_json)
-    engine = create_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    # Every connection the API may open is kept (no overflow): see create_engine.
+    engine = create_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size,
+                           max_overflow=0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

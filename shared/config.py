@@ -33,7 +33,7 @@ class BaseServiceSettings(BaseSettings):
     relay_poll_interval: float = Field(default=0.02, gt=0)
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff: float = Field(default=0.2, ge=0)
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     readiness_timeout: float = Field(default=2.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)

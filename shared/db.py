@@ -47,8 +47,17 @@ _IDLE_SINCE = "idle_since"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests served by a read-only session
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None,
+                  ) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    The pool keeps `pool_size` connections and may open `max_overflow` more (as many again when
+    None), which it closes when they come back. Under steady concurrency above `pool_size` those
+    extra connections are opened and closed over and over (on PostgreSQL a new backend process
+    and TLS negotiation each time), so the API's engine keeps all it may open instead
+    (`build_app`: `max_overflow=0`, a request beyond the pool waits for a connection).
+    """
+    overflow = pool_size if max_overflow is None else max_overflow
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
@@ -57,12 +66,12 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool: dict[str, Any] = (
             {"poolclass": NullPool} if in_memory else
             {"poolclass": AsyncAdaptedQueuePool, "pool_size": pool_size,
-             "max_overflow": pool_size})
+             "max_overflow": overflow})
         engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
         _tune_sqlite(engine)
         return engine
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE)
+        url, pool_size=pool_size, max_overflow=overflow, pool_recycle=POOL_RECYCLE)
     _ping_when_idle(engine, IDLE_PING_AFTER)
     return engine
 
