@@ -22,12 +22,10 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +42,7 @@ from shared.auth import StaticKeys, TokenVerifier
 from shared.db import create_engine, create_sessionmaker, session_scope
 from shared.migrations import upgrade
 from shared.testing.kafka import free_port
-from shared.testing.tokens import TokenFactory
+from shared.testing.tokens import TokenFactory, serve_jwks
 from shared.testing.workers import REPO, service_env
 
 SHA_SIZES = (12, 24, 14, 9, 17, 14, 31, 8, 9, 14)
@@ -129,43 +127,27 @@ async def _in_process(url: str, tokens: TokenFactory,
         yield client
 
 
-class _Jwks(BaseHTTPRequestHandler):
-    body = b"{}"
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *_args: Any) -> None:
-        return
-
-
 @asynccontextmanager
 async def _uvicorn(url: str, tokens: TokenFactory,
                    concurrency: int) -> AsyncIterator[httpx.AsyncClient]:
     """`uvicorn --factory services.assurance.app:create_app` as its own process, verifying
     tokens against a JWKS served from this process (as it would against identity's)."""
-    _Jwks.body = json.dumps(tokens.key_set().as_dict(private=False)).encode()
-    jwks = ThreadingHTTPServer(("127.0.0.1", 0), _Jwks)
-    threading.Thread(target=jwks.serve_forever, daemon=True).start()
-    port = free_port()
-    env = service_env("assurance", database_url=url, log_level="WARNING", log_json="true",
-                      db_pool_size=concurrency,
-                      identity_url=f"http://127.0.0.1:{jwks.server_address[1]}")
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, *UVICORN, "--port", str(port), cwd=REPO, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(
-                max_connections=concurrency)) as client:
-            await _until_up(client, server)
-            yield client
-    finally:
-        server.terminate()
-        await asyncio.wait_for(server.wait(), timeout=15)
-        jwks.shutdown()
+    with serve_jwks(tokens) as jwks_url:
+        port = free_port()
+        env = service_env("assurance", database_url=url, log_level="WARNING", log_json="true",
+                          db_pool_size=concurrency, identity_url=jwks_url)
+        server = await asyncio.create_subprocess_exec(
+            sys.executable, *UVICORN, "--port", str(port), cwd=REPO, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
+                                         limits=httpx.Limits(max_connections=concurrency),
+                                         ) as client:
+                await _until_up(client, server)
+                yield client
+        finally:
+            server.terminate()
+            await asyncio.wait_for(server.wait(), timeout=15)
 
 
 async def _until_up(client: httpx.AsyncClient, server: asyncio.subprocess.Process) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from joserfc.jwk import KeySet
@@ -49,3 +53,31 @@ class TokenFactory:
         return Principal(subject=f"user:{uuid.uuid4()}", org_id=org_id, org_type=org_type,
                          roles=frozenset(roles), token_id=uuid.uuid4().hex,
                          expires_at=int(time.time()) + 300)
+
+
+class _Jwks(BaseHTTPRequestHandler):
+    body = b"{}"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *_args: Any) -> None:
+        return
+
+
+@contextmanager
+def serve_jwks(tokens: TokenFactory) -> Iterator[str]:
+    """Serves the factory's public keys, as identity's JWKS would, from a thread; its base URL
+    (what a service process takes as its `identity_url`)."""
+    handler = type("Jwks", (_Jwks,), {
+        "body": json.dumps(tokens.key_set().as_dict(private=False)).encode()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -19,7 +19,7 @@ import pytest
 
 from services.procurement.request.schemas import EXAMPLE as REQUEST_EXAMPLE
 from shared.testing.plugin import ServiceDatabases
-from shared.testing.tokens import TokenFactory
+from shared.testing.tokens import TokenFactory, serve_jwks
 from tests.hardening.live import (
     DEMO_PASSWORD,
     TOKEN_TTL,
@@ -27,7 +27,6 @@ from tests.hardening.live import (
     cli,
     execute,
     run_async,
-    serve_jwks,
     start_api,
 )
 

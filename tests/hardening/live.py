@@ -2,23 +2,20 @@
 
 Schemathesis drives the APIs synchronously over HTTP, so every service runs in its own process
 (nothing shares the suite's event loop or its asyncpg connections). The other services verify
-tokens minted by the test `TokenFactory` against a JWKS served from this process (`serve_jwks`),
-as they would against identity's. No broker runs: writes stay in the outboxes.
+tokens minted by the test `TokenFactory` against a JWKS served from this process
+(`shared.testing.tokens.serve_jwks`), as they would against identity's. No broker runs: writes
+stay in the outboxes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +25,6 @@ from sqlalchemy import text
 
 from shared.db import create_engine
 from shared.testing.kafka import free_port
-from shared.testing.tokens import TokenFactory
 from shared.testing.workers import REPO, service_env
 
 T = TypeVar("T")
@@ -139,30 +135,3 @@ def start_api(service: str, url: str, log_dir: Path, **settings: Any) -> LiveApi
         time.sleep(0.2)
     api.stop()
     raise RuntimeError(f"the {service} API did not start:\n{api.log()}")
-
-
-class _Jwks(BaseHTTPRequestHandler):
-    body = b"{}"
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *_args: Any) -> None:
-        return
-
-
-@contextmanager
-def serve_jwks(tokens: TokenFactory) -> Iterator[str]:
-    """Serves the test token factory's public keys, as identity's JWKS would; its URL."""
-    handler = type("Jwks", (_Jwks,), {
-        "body": json.dumps(tokens.key_set().as_dict(private=False)).encode()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
