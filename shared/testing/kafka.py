@@ -28,7 +28,10 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 import kafka.errors as kafka_errors
+from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient
+
+from shared.events.envelope import CONTENT_TYPE
 
 __all__ = [
     "BROKER_SCRIPT",
@@ -36,6 +39,7 @@ __all__ = [
     "create_topics",
     "free_port",
     "main",
+    "send_in_order",
     "wait_ready",
 ]
 
@@ -114,6 +118,20 @@ def _log_tail(log_file: Path | None, lines: int = 40) -> str:
         return ""
     tail = "\n".join(text.splitlines()[-lines:])
     return f"\n--- last lines of {log_file} ---\n{tail}" if tail else f"\n({log_file} is empty)"
+
+
+def send_in_order(bootstrap: str, topic: str, values: Sequence[bytes], *,
+                  key: bytes = b"one-key") -> None:
+    """Publish raw `values` (acks=all, the CloudEvents content type) with one key, so on one
+    partition, in this order: what a test needs to put a poison event between good ones."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        for value in values:
+            producer.send(topic, key=key, value=value,
+                          headers=[("content-type", CONTENT_TYPE.encode())])
+        producer.flush()
+    finally:
+        producer.close()
 
 
 def _admin(bootstrap: str, timeout: float, **extra: Any) -> KafkaAdminClient:

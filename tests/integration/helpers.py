@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -52,3 +53,22 @@ def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int, int |
         return {p: consumer.committed(TopicPartition(topic, p)) for p in sorted(partitions)}
     finally:
         consumer.close()
+
+
+async def assert_applied_exactly_once(producer_url: str, consumer_url: str, *,
+                                      expected: int) -> None:
+    """The consumer's inbox holds every event of the producer's outbox once, and applied one
+    organisation's events in the order they were written."""
+    produced = await rows(producer_url, "SELECT event_id, key FROM outbox ORDER BY id")
+    applied = await rows(consumer_url, "SELECT event_id FROM inbox ORDER BY received_at")
+    assert len(produced) == expected
+    assert len(applied) == expected
+    assert {r["event_id"] for r in applied} == {r["event_id"] for r in produced}
+    key_of = {r["event_id"]: r["key"] for r in produced}
+    written: dict[str, list[str]] = defaultdict(list)
+    for row in produced:
+        written[row["key"]].append(row["event_id"])
+    seen: dict[str, list[str]] = defaultdict(list)
+    for row in applied:
+        seen[key_of[row["event_id"]]].append(row["event_id"])
+    assert seen == written

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -13,7 +12,7 @@ from services.identity.organisation import service as organisations
 from services.identity.organisation.schemas import OrganisationCreate, OrganisationUpdate
 from shared.db import create_engine, create_sessionmaker
 from shared.testing.workers import eventually
-from tests.integration.helpers import count, rows
+from tests.integration.helpers import assert_applied_exactly_once, count, rows
 
 ORGANISATIONS = 20
 UPDATES_EACH = 49  # 20 registrations + 20 x 49 updates = 1,000 events
@@ -89,20 +88,9 @@ class TestBrokerKilled:
         assert 150 <= applied_at_kill <= written_at_kill < 1000
         assert 0 < stranded < 1000
         assert await count(stack.urls["assurance"], "inbox") == 1000
-        produced = await rows(stack.urls["identity"],
-                              "SELECT id, event_id, key FROM outbox ORDER BY id")
-        applied = await rows(stack.urls["assurance"],
-                             "SELECT event_id FROM inbox ORDER BY received_at")
-        assert len(produced) == 1000
-        assert {r["event_id"] for r in applied} == {r["event_id"] for r in produced}
-        key_of = {r["event_id"]: r["key"] for r in produced}
-        expected: dict[str, list[str]] = defaultdict(list)
-        for row in produced:
-            expected[row["key"]].append(row["event_id"])
-        seen: dict[str, list[str]] = defaultdict(list)
-        for row in applied:
-            seen[key_of[row["event_id"]]].append(row["event_id"])
-        assert seen == expected  # per organisation, applied in the order written
+        # Per organisation, applied in the order written.
+        await assert_applied_exactly_once(stack.urls["identity"], stack.urls["assurance"],
+                                          expected=1000)
         names = {r["name"] for r in await rows(stack.urls["assurance"],
                                                "SELECT name FROM organisation_directory")}
         assert names == {f"Supplier {i} v{UPDATES_EACH}" for i in range(ORGANISATIONS)}

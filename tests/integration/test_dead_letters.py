@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 
 from shared.events.consumer import ConsumerConfig
-from shared.events.envelope import CONTENT_TYPE, Envelope, new_envelope
+from shared.events.envelope import Envelope, new_envelope
 from shared.events.topics import ensure_topics, with_dlqs
+from shared.testing.kafka import send_in_order
 from shared.testing.workers import eventually, running_worker
 from tests.integration.helpers import committed_offsets, count, read_topic, rows
 
@@ -46,7 +46,7 @@ class TestDeadLetters:
             envelope(organisation("DUP")),                # same code, another id: handler fails
             envelope(organisation("GOOD")),               # behind the poison: must still apply
         ]
-        _send_in_order(stack.bootstrap, topic, messages)
+        send_in_order(stack.bootstrap, topic, messages, key=b"same-key")
 
         async with running_worker("assurance", stack.settings("assurance",
                                                               consumer_max_retries=2)):
@@ -79,7 +79,7 @@ class TestDeadLetters:
         poison = envelope(organisation("G03"))
         messages = [*good[:8], poison, *good[8:]]
         assert len(good) >= ConsumerConfig.batch_min
-        _send_in_order(stack.bootstrap, topic, messages)
+        send_in_order(stack.bootstrap, topic, messages, key=b"same-key")
 
         caplog.set_level(logging.INFO, logger="shared.events.consumer")
         async with running_worker("assurance", stack.settings("assurance",
@@ -110,16 +110,6 @@ class TestDeadLetters:
                             "organisation_directory WHERE code = 'G03'")
         assert holder == [{"organisation_id": Envelope.from_bytes(good[3]).data[
             "organisation_id"]}]
-
-
-def _send_in_order(bootstrap: str, topic: str, messages: list[bytes]) -> None:
-    """Publish `messages` with one key, so one partition, in this order."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    for value in messages:
-        producer.send(topic, key=b"same-key", value=value,
-                      headers=[("content-type", CONTENT_TYPE.encode())])
-    producer.flush()
-    producer.close()
 
 
 async def _committed(stack: Any, topic: str, n: int) -> bool:

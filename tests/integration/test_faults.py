@@ -16,7 +16,6 @@ import signal
 import time
 import uuid
 import zlib
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -25,22 +24,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
 from sqlalchemy import text
 
 from services.identity.organisation import service as organisations
 from services.identity.organisation.schemas import OrganisationCreate, OrganisationUpdate
 from shared.db import create_engine, create_sessionmaker
 from shared.events.contracts import CONTRACTS
-from shared.events.envelope import CONTENT_TYPE, Envelope, new_envelope
+from shared.events.envelope import Envelope, new_envelope
 from shared.events.topics import ensure_topics, with_dlqs
-from shared.testing.kafka import KafkaBroker
+from shared.testing.kafka import KafkaBroker, send_in_order
 from shared.testing.plugin import SERVICES, ServiceDatabases
 from shared.testing.postgres import PostgresCluster
 from shared.testing.tokens import TokenFactory
 from shared.testing.workers import WorkerProcess, eventually, running_worker
 from tests.assurance.helpers import WORLD, YEAR_1, Api
-from tests.integration.helpers import committed_offsets, count, read_topic, rows
+from tests.integration.helpers import (
+    assert_applied_exactly_once,
+    committed_offsets,
+    count,
+    read_topic,
+    rows,
+)
 
 ORGANISATION_TOPIC = "identity.organisation"
 
@@ -136,25 +140,6 @@ class Stream:
         if self.written == self.hold_after:
             await self.resume.wait()
         await asyncio.sleep(1 / self.per_second)
-
-
-async def assert_applied_exactly_once(producer_url: str, consumer_url: str, *,
-                                      expected: int) -> None:
-    """The consumer's inbox holds every event of the producer's outbox once, and applied one
-    organisation's events in the order they were written."""
-    produced = await rows(producer_url, "SELECT event_id, key FROM outbox ORDER BY id")
-    applied = await rows(consumer_url, "SELECT event_id FROM inbox ORDER BY received_at")
-    assert len(produced) == expected
-    assert len(applied) == expected
-    assert {r["event_id"] for r in applied} == {r["event_id"] for r in produced}
-    key_of = {r["event_id"]: r["key"] for r in produced}
-    written: dict[str, list[str]] = defaultdict(list)
-    for row in produced:
-        written[row["key"]].append(row["event_id"])
-    seen: dict[str, list[str]] = defaultdict(list)
-    for row in applied:
-        seen[key_of[row["event_id"]]].append(row["event_id"])
-    assert seen == written
 
 
 async def directory_names(url: str) -> list[str]:
@@ -534,7 +519,7 @@ class TestPoisonEvents:
             contract_breaking, poison.failing, poison.good))
         values = [e.to_bytes() for e in setup] + [malformed] + [
             e.to_bytes() for e in (broken, failing, good)]
-        await asyncio.to_thread(_send_in_order, stack.bootstrap, topic, values)
+        await asyncio.to_thread(send_in_order, stack.bootstrap, topic, values, key=b"poison-key")
 
         settings = stack.settings(poison.service, consumer_max_retries=2)
         async with _real_worker(poison.service, settings):
@@ -611,18 +596,6 @@ def _event(type_: str, data: dict[str, Any]) -> Envelope:
     producer = CONTRACTS[type_].service
     return new_envelope(source=f"/services/{producer}", type_=type_, subject="poison-key",
                         data=data, correlation_id="it-poison", time=datetime.now(UTC))
-
-
-def _send_in_order(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    """Publish `values` with one key, so on one partition, in this order."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    try:
-        for value in values:
-            producer.send(topic, key=b"poison-key", value=value,
-                          headers=[("content-type", CONTENT_TYPE.encode())])
-        producer.flush()
-    finally:
-        producer.close()
 
 
 async def _committed(stack: Any, service: str, topic: str, n: int) -> bool:

@@ -18,7 +18,6 @@ from typing import Any
 
 import orjson
 import pytest
-from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +26,10 @@ from services.assurance.database import directory, inbox
 from shared.db import create_engine, create_sessionmaker
 from shared.directory import directory_handlers
 from shared.events.consumer import Consumer, ConsumerConfig, Handler, Outcome
-from shared.events.envelope import CONTENT_TYPE, Envelope, new_envelope
+from shared.events.envelope import Envelope, new_envelope
 from shared.events.topics import ensure_topics, with_dlqs
 from shared.logging import JsonFormatter, configure_logging
+from shared.testing.kafka import send_in_order
 from shared.testing.plugin import settings_for
 from shared.testing.tokens import TokenFactory
 from shared.testing.workers import eventually
@@ -215,12 +215,7 @@ class TestEventLogs:
                                 partitions=1, replication=1)
         events = [registered(f"G{i:02d}", f"group-{i:02d}-corr") for i in range(20)]
         assert len(events) >= ConsumerConfig.batch_min  # a run long enough to group-commit
-        producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
-        for event in events:
-            producer.send(topic, key=b"k", value=event.to_bytes(),
-                          headers=[("content-type", CONTENT_TYPE.encode())])
-        producer.flush()
-        producer.close()
+        send_in_order(kafka.bootstrap, topic, [event.to_bytes() for event in events], key=b"k")
 
         configure_logging("assurance", "INFO", json=True)
         json_log.attach()

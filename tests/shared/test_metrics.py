@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaProducer
 from sqlalchemy import func, insert, select, update
 
 from services.identity.database import outbox
@@ -20,8 +19,8 @@ from services.identity.organisation.schemas import OrganisationCreate
 from services.market import worker as market_worker
 from services.market.run.models import QUEUED, RUNNING, Run
 from shared.db import create_engine, create_sessionmaker, session_scope
-from shared.events.envelope import CONTENT_TYPE, new_envelope
-from shared.testing.kafka import free_port
+from shared.events.envelope import new_envelope
+from shared.testing.kafka import free_port, send_in_order
 from shared.testing.metrics import label_values, sample, scrape
 from shared.testing.plugin import ServiceHarness, settings_for
 from shared.testing.workers import eventually, running_worker
@@ -145,15 +144,6 @@ def organisation_event(code: str) -> bytes:
                         time=datetime.now(UTC)).to_bytes()
 
 
-def send(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    for value in values:
-        producer.send(topic, key=b"one-partition", value=value,
-                      headers=[("content-type", CONTENT_TYPE.encode())])
-    producer.flush()
-    producer.close()
-
-
 @pytest.mark.integration
 class TestConsumer:
     async def test_lag_dead_letters_and_outcomes_while_a_handler_is_held_up_and_after(
@@ -165,8 +155,9 @@ class TestConsumer:
 
         async with running_worker("assurance", settings):
             async with locked(url, "organisation_directory"):
-                await asyncio.to_thread(send, kafka.bootstrap, topic, [
-                    b"not an envelope", *(organisation_event(f"LAG{i}") for i in range(3))])
+                await asyncio.to_thread(send_in_order, kafka.bootstrap, topic, [
+                    b"not an envelope", *(organisation_event(f"LAG{i}") for i in range(3))],
+                    key=b"one-partition")
 
                 async def held_up() -> str | None:
                     exposition = await worker_metrics(settings) or ""
